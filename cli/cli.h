@@ -1,0 +1,67 @@
+/*
+ * cli.h — shared helpers of the avmit command-line tool. Only cli/ includes
+ * this; cli/ includes only the public headers in include/avmit/.
+ *
+ * Exit codes everywhere: 0 success, 1 bad data or a failed run, 2 bad usage.
+ */
+#ifndef AVMIT_CLI_H
+#define AVMIT_CLI_H
+
+#include <stdio.h>
+
+#include "avmit/error.h"
+#include "avmit/fileio.h"
+
+#define CLI_OK 0
+#define CLI_FAIL 1
+#define CLI_USAGE 2
+
+/* Subcommands: argv[0] is the subcommand name. */
+int cmd_tfrecord(int argc, char **argv);
+int cmd_ratings(int argc, char **argv);
+int cmd_split(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+/* Print "avmit: <msg>" for a library error to stderr; returns CLI_FAIL. */
+int cli_report(const avmit_error *err);
+/* Print "avmit <cmd>: <formatted>" to stderr; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Parse a non-negative / any integer option value; on error prints and returns -1. */
+int cli_parse_int(const char *cmd, const char *opt, const char *s, long long lo, long long hi,
+                  long long *out);
+int cli_parse_double(const char *cmd, const char *opt, const char *s, double *out);
+
+/* --threads N: <= 0 (or absent) means all cores. */
+int cli_threads(long long requested);
+
+/* Temporary outputs are registered so SIGINT/SIGTERM remove them (as zstd's
+ * fileio does); call once from main. */
+void cli_install_signal_cleanup(void);
+void cli_track_temp(const char *tmp_path);
+void cli_untrack_temp(const char *tmp_path);
+
+/* A progress bar on stderr when it is a TTY (silent otherwise). */
+typedef struct cli_progress {
+    const char *label;
+    long long total;
+    long long done;
+    double t_start;
+    double t_last;
+    int tty;
+} cli_progress;
+void cli_progress_start(cli_progress *p, const char *label, long long total);
+void cli_progress_update(cli_progress *p, long long done);
+void cli_progress_finish(cli_progress *p);
+
+double cli_now_seconds(void);
+
+/* Write a JSON string literal (with quotes and escapes) to f. */
+void cli_json_string(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * avmit/avmit.h — everything in libavmit. Each header below is self-contained
+ * and documents its module; start with error.h (how failures are reported).
+ */
+#ifndef AVMIT_AVMIT_H
+#define AVMIT_AVMIT_H
+
+#include "avmit/csv.h"
+#include "avmit/embedding.h"
+#include "avmit/error.h"
+#include "avmit/fileio.h"
+#include "avmit/labels.h"
+#include "avmit/npy.h"
+#include "avmit/parallel.h"
+#include "avmit/rng.h"
+#include "avmit/split.h"
+#include "avmit/tfrecord.h"
+
+#endif

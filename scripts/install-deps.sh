@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Install the Debian packages avmit builds and tests with — only those missing.
+# Idempotent: a machine that has them all does nothing (and needs no network).
+set -euo pipefail
+
+BUILD_PKGS=(
+  build-essential cmake pkg-config  # toolchain
+  zlib1g-dev                        # GZIP TFRecords (deflate/inflate, gzip framing)
+  libjansson-dev                    # JSON output (--json) and safetensors headers
+  libcairo2-dev                     # SVG/PNG plots
+)
+TEST_PKGS=(
+  python3 python3-numpy             # independent test-time readers (tests/reference/)
+  clang libclang-rt-14-dev          # libFuzzer targets, clang -Werror build
+)
+
+missing=()
+for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "install-deps: missing packages (${missing[*]}) and not root; install them with apt-get" >&2
+    exit 1
+  fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || true
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
