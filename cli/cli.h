@@ -22,6 +22,9 @@ int cmd_ratings(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+/* `avmit tfrecord dump|write` (cmd_tfrecord_io.c), dispatched from cmd_tfrecord. */
+int cmd_tfrecord_dump(int argc, char **argv);
+int cmd_tfrecord_write(int argc, char **argv);
 
 /* Print "avmit: <msg>" for a library error to stderr; returns CLI_FAIL. */
 int cli_report(const avmit_error *err);
