@@ -55,6 +55,16 @@ int avmit_npy_read(avmit_array *out, const char *path, avmit_error *err);
 /* Read and convert to float32 (any numeric dtype). */
 int avmit_npy_read_f32(avmit_array *out, const char *path, avmit_error *err);
 
+/* Convert a in place to float32 (every numeric dtype; bool gives 0/1). */
+int avmit_array_to_f32(avmit_array *a, avmit_error *err);
+
+/* numpy's typestring for t, e.g. "<f4", "|u1" (NULL for an unknown t). */
+const char *avmit_dtype_descr(avmit_dtype t);
+
+/* Serialise to a malloc'd .npy image (*out, *n), the bytes avmit_npy_write writes. */
+int avmit_npy_encode(uint8_t **out, size_t *n, avmit_dtype dtype, int ndim,
+                     const int64_t *shape, const void *data, avmit_error *err);
+
 /* Write atomically. data is in C order, native (little-endian) byte order. */
 int avmit_npy_write(const char *path, avmit_dtype dtype, int ndim, const int64_t *shape,
                     const void *data, avmit_error *err);
