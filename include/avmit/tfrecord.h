@@ -49,7 +49,7 @@ int avmit_tfrecord_reader_open(avmit_tfrecord_reader **out, const char *path,
 int avmit_tfrecord_reader_open_memory(avmit_tfrecord_reader **out, const void *buf, size_t n,
                                       const char *name, avmit_compression compression,
                                       avmit_error *err);
-/* Next record: returns 1 and sets *data/*len (valid until the next call or
+/* Next record: returns 1 and sets *data and *len (valid until the next call or
  * close), 0 at a clean end of data, or a negative AVMIT_E_* code. */
 int avmit_tfrecord_reader_next(avmit_tfrecord_reader *r, const uint8_t **data, size_t *len,
                                avmit_error *err);

@@ -73,7 +73,11 @@ static int error_vset(avmit_error *err, int code, const char *path, long long re
 #undef LOC_APPEND
     char detail[AVMIT_ERROR_MSG_MAX];
     vsnprintf(detail, sizeof detail, fmt, ap);
-    snprintf(err->msg, sizeof err->msg, "%s%s", loc, detail);
+    size_t nd = strlen(detail);
+    if (k + nd >= sizeof err->msg) nd = sizeof err->msg - 1 - k;
+    memcpy(err->msg, loc, k);
+    memcpy(err->msg + k, detail, nd);
+    err->msg[k + nd] = '\0';
     return code;
 }
 
