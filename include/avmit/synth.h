@@ -15,12 +15,13 @@
  * and class only); a timestep is softplus(base + s·prototype + video offset +
  * noise·N(0,1)), i.e. non-negative like pooled ReLU features. A class is thus
  * learnable from either stream. Weak / mismatched streams: a row with rating
- * counts and r3 < 2 (not prominently audiovisual), or a row without ratings
- * (MIT-16 layout) with probability `mismatch_prob`, gets one of: audio from
+ * counts and r3 < 2 (not prominently audiovisual), or an MIT-16-layout row
+ * (never rated) with probability `mismatch_prob`, gets one of: audio from
  * another class's prototype (50%), audio without class signal (25%), visual
  * without class signal (25%). MIT-16 rows were never rated, and the AVMIT
  * paper's point is that many MIT videos are not prominently audiovisual, so
- * they carry such streams; AVMIT rows (all r3 >= 2) never do.
+ * they carry such streams; AVMIT rows (all r3 >= 2) and test-set rows (all
+ * three raters gave 3, SPEC §2) never do.
  *
  * Every value depends only on (seed, tfrecord_filename, CSV row content):
  * not on thread count or on the order of files or rows.
@@ -81,7 +82,7 @@ typedef struct avmit_synth_item {
     const char *label;    /* context 'label' */
     const char *key;      /* tfrecord_filename: seeds this video's random stream */
     int class_id;         /* 0..15: whose prototypes the streams show */
-    int r3;               /* "prominently audiovisual" rating count, -1 = unrated */
+    int r3;               /* "prominently audiovisual" rating count, -1 = never rated */
 } avmit_synth_item;
 
 /* Fill *out (owned fields malloc'd; free with avmit_embedding_free). */

@@ -22,16 +22,17 @@ typedef struct {
     char *tfrecord;        /* owned: tfrecord_filename (derived when the layout lacks it) */
     char label[64];        /* context 'label' to store */
     int class_id;          /* content class */
+    int r3;                /* prominence ratings; -1 = never rated (MIT-16 layout) */
 } synth_row;
 
 static int row_cmp(const void *pa, const void *pb) {
     const synth_row *a = pa, *b = pb;
     int c = strcmp(a->tfrecord, b->tfrecord);
     if (c) return c;
-    int ra = a->v->r3 >= 0, rb = b->v->r3 >= 0; /* rows with ratings first */
+    int ra = a->r3 >= 0, rb = b->r3 >= 0; /* rated rows first */
     if (ra != rb) return rb - ra;
     if ((c = strcmp(a->v->filename, b->v->filename))) return c;
-    if (a->v->r3 != b->v->r3) return b->v->r3 - a->v->r3;
+    if (a->r3 != b->r3) return b->r3 - a->r3;
     if ((c = strcmp(a->v->label, b->v->label))) return c;
     return strcmp(a->csv, b->csv);
 }
@@ -125,7 +126,7 @@ static void synth_one(void *ctx, size_t i, int tid) {
     if (atomic_load(&job->failed)) return;
     const synth_row *r = &job->rows[i];
     avmit_error *err = &job->thread_err[tid];
-    avmit_synth_item item = {r->v->filename, r->label, r->tfrecord, r->class_id, r->v->r3};
+    avmit_synth_item item = {r->v->filename, r->label, r->tfrecord, r->class_id, r->r3};
     avmit_embedding e;
     avmit_synth_kind k;
     int rc = avmit_synth_video(job->model, &item, &e, &k, err);
@@ -174,6 +175,9 @@ int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char 
             synth_row *r = &rows[n_rows];
             r->v = v;
             r->csv = split_paths[s];
+            /* SPEC §2: every test-set video got a 3 from all three raters; only the
+             * MIT-16 lists hold videos nobody rated. */
+            r->r3 = v->r3 >= 0 ? v->r3 : splits[s].layout == AVMIT_LAYOUT_TEST ? 3 : -1;
             if (!(r->tfrecord = row_tfrecord(v))) goto nomem;
             n_rows++;
             if (!safe_relative(r->tfrecord)) {

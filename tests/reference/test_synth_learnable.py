@@ -9,8 +9,9 @@ Python + numpy. Checks:
      fitted on a synthetic AVMIT_train sample, labels the synthetic test_set
      with accuracy > 0.8;
   3. per-stream disagreement (audio-only or visual-only classifier != label)
-     is rare for AVMIT rows (all r3 >= 2) and about mismatch-prob for MIT-16
-     rows (unrated), i.e. the two experiments' data differ as designed.
+     is rare for AVMIT rows (test set: all raters gave 3) and about
+     mismatch-prob (0.35) higher for MIT-16 rows (unrated), i.e. the two
+     experiments' data differ as designed.
 """
 import csv
 import gzip
@@ -180,9 +181,13 @@ def csv_rows(name):
         return list(csv.DictReader(f))
 
 
-def synth(out, *split_args, extra=()):
+TRAIN_PER_CLASS = 100  # rows per class synthesised from AVMIT_train (--limit-per-class)
+EVAL_PER_CLASS = 40    # from test_set and MIT16_validation
+
+
+def synth(out, limit, *split_args, extra=()):
     args = [AVMIT, "synth", "--embeddings", "yamnet-effnet", "--seed", "3", "--out", out,
-            "--limit-per-class", "40", *extra]
+            "--limit-per-class", str(limit), *extra]
     for s in split_args:
         args += ["--split", os.path.join(SPLITS, s)]
     r = subprocess.run(args, capture_output=True, text=True)
@@ -191,13 +196,13 @@ def synth(out, *split_args, extra=()):
     return r
 
 
-def load(out, rows, label_key):
-    """Features and labels of the first 40 rows per class (the --limit-per-class rule)."""
+def load(out, rows, label_key, limit):
+    """Features and labels of the first `limit` rows per class (--limit-per-class)."""
     X, Xa, Xv, y, seen = [], [], [], [], {}
     for row in rows:
         lab = row[label_key]
         seen[lab] = seen.get(lab, 0) + 1
-        if seen[lab] > 40:
+        if seen[lab] > limit:
             continue
         e = read_embedding(os.path.join(out, row["tfrecord_filename"]))
         check(e["filename"] == row["filename"], "context filename %s != %s" % (e["filename"], row["filename"]))
@@ -224,15 +229,16 @@ def ncm_predict(means, X):
 
 
 os.makedirs(TMP, exist_ok=True)
-av_dir = os.path.join(TMP, "avmit")
+train_dir = os.path.join(TMP, "train")
+test_dir = os.path.join(TMP, "test")
 mit_dir = os.path.join(TMP, "mit16")
-synth(av_dir, "AVMIT_train.csv", "test_set.csv")
-r = synth(mit_dir, "MIT16_validation.csv", extra=("--threads", "2"))
+synth(train_dir, TRAIN_PER_CLASS, "AVMIT_train.csv")
+synth(test_dir, EVAL_PER_CLASS, "test_set.csv")
+synth(mit_dir, EVAL_PER_CLASS, "MIT16_validation.csv", extra=("--threads", "2"))
 
-train = csv_rows("AVMIT_train.csv")
-X, Xa, Xv, y = load(av_dir, train, "label")
-Xt, Xta, Xtv, yt = load(av_dir, csv_rows("test_set.csv"), "AVMIT_label")
-Xm, Xma, Xmv, ym = load(mit_dir, csv_rows("MIT16_validation.csv"), "AVMIT label")
+X, Xa, Xv, y = load(train_dir, csv_rows("AVMIT_train.csv"), "label", TRAIN_PER_CLASS)
+Xt, Xta, Xtv, yt = load(test_dir, csv_rows("test_set.csv"), "AVMIT_label", EVAL_PER_CLASS)
+Xm, Xma, Xmv, ym = load(mit_dir, csv_rows("MIT16_validation.csv"), "AVMIT label", EVAL_PER_CLASS)
 
 means = ncm_fit(X, y)
 acc = (ncm_predict(means, Xt) == yt).mean()
@@ -250,8 +256,11 @@ d_avmit = disagreement(Xta, Xtv, yt)
 d_mit = disagreement(Xma, Xmv, ym)
 print("per-stream disagreement: AVMIT test %.3f, MIT-16 validation %.3f (mismatch-prob 0.35)"
       % (d_avmit, d_mit))
-check(d_avmit < 0.1, "AVMIT disagreement %.3f >= 0.1" % d_avmit)
-check(0.2 < d_mit < 0.5, "MIT-16 disagreement %.3f outside (0.2, 0.5)" % d_mit)
+# AVMIT rows: only the classifiers' own errors. MIT-16 rows: those plus ~35% weak or
+# mismatched videos, nearly all of which one stream's classifier gets wrong.
+check(d_avmit < 0.15, "AVMIT disagreement %.3f >= 0.15" % d_avmit)
+check(0.2 < d_mit - d_avmit < 0.45,
+      "MIT-16 minus AVMIT disagreement %.3f outside (0.2, 0.45)" % (d_mit - d_avmit))
 
 if failures:
     print("test_synth_learnable.py: %d checks FAILED" % failures, file=sys.stderr)
