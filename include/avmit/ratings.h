@@ -42,6 +42,10 @@ int avmit_rule_from_name(const char *name, avmit_rule *out);
 /* 1 when the counts pass the rule, else 0 (negative counts never pass). */
 int avmit_rule_pass(avmit_rule rule, int r1, int r2, int r3);
 
+/* Keep only the rows of s that pass `rule`. AVMIT_E_ARG (file:line, s unchanged) when a
+ * row has no rating counts. */
+int avmit_ratings_filter(avmit_split *s, avmit_rule rule, avmit_error *err);
+
 /* Aggregate raw per-rater rows (layout above) into per-video rows in the RATINGS layout
  * (avmit/split.h), in order of each video's first row. Videos with fewer than 3 ratings
  * are dropped (*n_dropped counts them; may be NULL); more than 3 are kept as counted.

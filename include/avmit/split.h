@@ -68,6 +68,9 @@ int avmit_split_from_csv(avmit_split *out, const struct avmit_csv *t, avmit_erro
  * problem is reported with file:line and the video. */
 int avmit_split_validate(const avmit_split *s, avmit_error *err);
 
+/* Keep the rows i with keep[i] != 0 (order preserved) and free the others. */
+void avmit_split_keep(avmit_split *s, const unsigned char *keep);
+
 /* Append a deep copy of v (the line number is kept). */
 int avmit_split_push(avmit_split *s, const avmit_video *v, avmit_error *err);
 /* Write s in `layout` atomically, byte-compatible with the released files (LF, no quoting

@@ -62,6 +62,22 @@ int avmit_ratings_majority(int r1, int r2, int r3) {
     return 0;
 }
 
+int avmit_ratings_filter(avmit_split *s, avmit_rule rule, avmit_error *err) {
+    for (size_t i = 0; i < s->n; i++)
+        if (s->v[i].r1 < 0 || s->v[i].r2 < 0 || s->v[i].r3 < 0)
+            return avmit_error_set(err, AVMIT_E_ARG, s->path, -1, s->v[i].line, -1, NULL,
+                                   "%s: no r1/r2/r3 rating counts (layout %s) for rule '%s'",
+                                   s->v[i].filename, avmit_layout_name(s->layout),
+                                   avmit_rule_name(rule));
+    unsigned char *keep = malloc(s->n ? s->n : 1);
+    if (!keep) return avmit_error_path(err, AVMIT_E_NOMEM, s->path, "out of memory");
+    for (size_t i = 0; i < s->n; i++)
+        keep[i] = (unsigned char)avmit_rule_pass(rule, s->v[i].r1, s->v[i].r2, s->v[i].r3);
+    avmit_split_keep(s, keep);
+    free(keep);
+    return 0;
+}
+
 /* ---- aggregation -------------------------------------------------------------------- */
 
 static const char *const k_raw_header[5] = {"filename", "AVMIT_label", "MIT_label",

@@ -390,3 +390,20 @@ int avmit_split_push(avmit_split *s, const avmit_video *v, avmit_error *err) {
     s->n++;
     return 0;
 }
+
+void avmit_split_keep(avmit_split *s, const unsigned char *keep) {
+    size_t k = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        if (keep[i])
+            s->v[k++] = s->v[i];
+        else
+            video_free(&s->v[i]);
+    }
+    /* n shrinks but the capacity stays the old power of two, so shrink it to the smallest
+     * power of two >= k as avmit_split_push expects (realloc to a smaller block). */
+    size_t cap = 1;
+    while (cap < k) cap *= 2;
+    avmit_video *nv = realloc(s->v, cap * sizeof *nv);
+    if (nv) s->v = nv;
+    s->n = k;
+}
