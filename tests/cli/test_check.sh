@@ -2,16 +2,8 @@
 # test_check.sh — `avmit check` on the five released split CSVs (the findings FORMATS.md §4
 # documents) and on small synthetic lists with a duplicate, a leak, a tfrecord collision
 # and a missing TFRecord.
-set -u
-: "${AVMIT:?}" "${AVMIT_SRC:?}" "${AVMIT_TMP:?}"
-PY=${AVMIT_PYTHON:-/usr/bin/python3}
-mkdir -p "$AVMIT_TMP"
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
-expect_line() { # FILE LINE-TEXT what
-    if grep -qxF -- "$2" "$1"; then ok "$3"; else bad "$3: missing line '$2'"; fi
-}
+. "$(dirname "$0")/testlib.sh"
+: "${AVMIT_SRC:?}"
 cd "$AVMIT_SRC/data/splits" || exit 1
 
 # --- the AVMIT experiment: no leak, the documented anomalies ---------------------------

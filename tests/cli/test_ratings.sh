@@ -1,13 +1,8 @@
 #!/usr/bin/env bash
 # test_ratings.sh — `avmit ratings aggregate` and `avmit ratings stats` (text, --json,
 # --rule, --plot) on a generated raw-ratings file and on the released AVMIT_train.csv.
-set -u
-: "${AVMIT:?}" "${AVMIT_SRC:?}" "${AVMIT_TMP:?}"
-PY=${AVMIT_PYTHON:-/usr/bin/python3}
-mkdir -p "$AVMIT_TMP"
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/testlib.sh"
+: "${AVMIT_SRC:?}"
 T=$AVMIT_TMP
 
 # Raw file: barking v0..v9 rated 3,3,3; howling v0..v4 rated 1,2,3; v5 rated only twice;

@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # test_split.sh — `avmit split`: deterministic (same seed, same bytes), balanced, excluded
 # videos absent, train/validation disjoint, rule and class-size threshold applied.
-set -u
-: "${AVMIT:?}" "${AVMIT_TMP:?}"
-mkdir -p "$AVMIT_TMP"
-fail=0
-ok() { echo "ok: $*"; }
-bad() { echo "FAIL: $*"; fail=1; }
+. "$(dirname "$0")/testlib.sh"
 T=$AVMIT_TMP
 
 # video ratings: barking 60 prominent + 10 not; diving 50; frying 40 (MIT cooking);
