@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "avmit/error.h"
 #include "avmit/fileio.h"
@@ -45,7 +46,9 @@ static void test_error_message(void) {
 }
 
 static void test_atomic(void) {
-    const char *dir = test_path("atomic/sub/dir");
+    char name[64];
+    snprintf(name, sizeof name, "atomic-%ld/sub/dir", (long)getpid()); /* fresh on every run */
+    const char *dir = test_path(name);
     char file[2048];
     snprintf(file, sizeof file, "%s/out.bin", dir);
     avmit_error e;
@@ -86,7 +89,9 @@ static void test_atomic(void) {
 
 static void test_pathlist(void) {
     avmit_error e;
-    const char *root = test_path("walk");
+    char name[64];
+    snprintf(name, sizeof name, "walk-%ld", (long)getpid());
+    const char *root = test_path(name);
     const char *names[] = {"b/2.tfrecord", "a/1.tfrecord", "a/skip.txt", "c.tfrecord"};
     for (int i = 0; i < 4; i++) {
         char p[2048];

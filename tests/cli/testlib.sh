@@ -1,0 +1,13 @@
+# testlib.sh — helpers sourced by the CLI tests: ok/bad counters and line assertions.
+# Requires AVMIT, AVMIT_TMP (set by CTest); creates AVMIT_TMP; sets PY and fail.
+set -u
+: "${AVMIT:?}" "${AVMIT_TMP:?}"
+PY=${AVMIT_PYTHON:-/usr/bin/python3}
+mkdir -p "$AVMIT_TMP"
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+# expect_line FILE EXACT-LINE WHAT
+expect_line() {
+    if grep -qxF -- "$2" "$1"; then ok "$3"; else bad "$3: missing line '$2'"; fi
+}
