@@ -64,36 +64,36 @@ int cmd_synth(int argc, char **argv) {
         switch (c) {
         case 's':
             if (n_splits == SYNTH_MAX_SPLITS)
-                return cli_usage_error(argv[0], "at most %d --split files", SYNTH_MAX_SPLITS);
+                return cli_usage_error("synth", "at most %d --split files", SYNTH_MAX_SPLITS);
             splits[n_splits++] = optarg;
             break;
         case 'o': out_dir = optarg; break;
         case 'e':
             if (avmit_synth_set_parse(optarg, &o.set, &err))
-                return cli_usage_error(argv[0], "--embeddings: %s", err.msg);
+                return cli_usage_error("synth", "--embeddings: %s", err.msg);
             break;
         case 'S':
-            if (cli_parse_int(argv[0], "--seed", optarg, 0, INT64_MAX, &v)) return CLI_USAGE;
+            if (cli_parse_int("synth", "--seed", optarg, 0, INT64_MAX, &v)) return CLI_USAGE;
             o.seed = (uint64_t)v;
             break;
         case 'n':
-            if (cli_parse_double(argv[0], "--noise", optarg, &o.noise)) return CLI_USAGE;
+            if (cli_parse_double("synth", "--noise", optarg, &o.noise)) return CLI_USAGE;
             if (o.noise < 0 || o.noise > 100)
-                return cli_usage_error(argv[0], "--noise: expected a value in [0, 100]");
+                return cli_usage_error("synth", "--noise: expected a value in [0, 100]");
             break;
         case 'm':
-            if (cli_parse_double(argv[0], "--mismatch-prob", optarg, &o.mismatch_prob))
+            if (cli_parse_double("synth", "--mismatch-prob", optarg, &o.mismatch_prob))
                 return CLI_USAGE;
             if (o.mismatch_prob < 0 || o.mismatch_prob > 1)
-                return cli_usage_error(argv[0], "--mismatch-prob: expected a value in [0, 1]");
+                return cli_usage_error("synth", "--mismatch-prob: expected a value in [0, 1]");
             break;
         case 'l':
-            if (cli_parse_int(argv[0], "--limit-per-class", optarg, 1, 1000000000, &v))
+            if (cli_parse_int("synth", "--limit-per-class", optarg, 1, 1000000000, &v))
                 return CLI_USAGE;
             o.limit_per_class = (long)v;
             break;
         case 't':
-            if (cli_parse_int(argv[0], "--threads", optarg, 0, 4096, &v)) return CLI_USAGE;
+            if (cli_parse_int("synth", "--threads", optarg, 0, 4096, &v)) return CLI_USAGE;
             o.n_threads = cli_threads(v);
             break;
         case 'q': quiet = 1; break;
@@ -101,9 +101,9 @@ int cmd_synth(int argc, char **argv) {
         default: synth_usage(stderr); return CLI_USAGE;
         }
     }
-    if (optind < argc) return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
-    if (!n_splits) return cli_usage_error(argv[0], "at least one --split CSV is required");
-    if (!out_dir) return cli_usage_error(argv[0], "--out DIR is required");
+    if (optind < argc) return cli_usage_error("synth", "unexpected argument '%s'", argv[optind]);
+    if (!n_splits) return cli_usage_error("synth", "at least one --split CSV is required");
+    if (!out_dir) return cli_usage_error("synth", "--out DIR is required");
 
     double t0 = cli_now_seconds();
     avmit_synth_report rep;

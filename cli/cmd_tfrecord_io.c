@@ -14,6 +14,9 @@
 #include "avmit/npy.h"
 #include "cli.h"
 
+static const char k_dump_cmd[] = "tfrecord dump";
+static const char k_write_cmd[] = "tfrecord write";
+
 static void dump_usage(FILE *f) {
     fprintf(f,
             "usage: avmit tfrecord dump FILE [--audio A.npy] [--visual V.npy] [options]\n\n"
@@ -89,7 +92,7 @@ int cmd_tfrecord_dump(int argc, char **argv) {
     }
     if (optind != argc - 1) {
         dump_usage(stderr);
-        return cli_usage_error(argv[0], "expected exactly one embedding FILE");
+        return cli_usage_error(k_dump_cmd, "expected exactly one embedding FILE");
     }
     const char *path = argv[optind];
     avmit_error err;
@@ -185,15 +188,15 @@ int cmd_tfrecord_write(int argc, char **argv) {
         default: write_usage(stderr); return CLI_USAGE;
         }
     }
-    if (optind < argc) return cli_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+    if (optind < argc) return cli_usage_error(k_write_cmd, "unexpected argument '%s'", argv[optind]);
     const char *missing = !filename ? "--filename" : !label ? "--label" : !audio_path ? "--audio"
                           : !visual_path ? "--visual" : !out ? "-o/--output" : NULL;
     if (missing) {
         write_usage(stderr);
-        return cli_usage_error(argv[0], "%s is required", missing);
+        return cli_usage_error(k_write_cmd, "%s is required", missing);
     }
     if (!any_label && avmit_label_id(label) < 0)
-        return cli_usage_error(argv[0],
+        return cli_usage_error(k_write_cmd,
                                "--label '%s' is not one of the 16 AVMIT classes (barking, "
                                "diving, ..., whistling; --any-label to allow it)",
                                label);
