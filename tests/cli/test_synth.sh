@@ -4,21 +4,12 @@
 # `avmit tfrecord info --json`); every file validates; rows are deduplicated by
 # tfrecord_filename (rated row wins); the released label quirks are handled and
 # reported; usage and data errors give exit 2 / 1.
-set -u
-: "${AVMIT:?}" "${AVMIT_TMP:?}" "${AVMIT_SRC:?}"
+. "$(dirname "$0")/testlib.sh"
+: "${AVMIT_SRC:?}"
 T="$AVMIT_TMP/synth"
 S="$AVMIT_SRC/data/splits"
 rm -rf "$T" && mkdir -p "$T"
-fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if "$@"; then :; else echo "FAIL: $name"; fail=1; fi
-}
 differ() { ! cmp -s "$1" "$2"; }
-run() { # run PREFIX CMD... -> PREFIX.out, PREFIX.err, exit status in RC
-    local p=$1; shift
-    "$@" >"$p.out" 2>"$p.err"; RC=$?
-}
 
 # Small splits in the three released layouts, plus the label-quirk rows
 # (FORMATS §4: tfrecord directory 'coughing' / 'barking' != CSV label) and the

@@ -2,19 +2,10 @@
 # test_tfrecord_io.sh — `avmit tfrecord dump|write`: dump -> write reproduces the
 # embedding file byte for byte, write -> dump reproduces the .npy files, and bad
 # inputs give the documented exit codes and messages with no output left behind.
-set -u
-: "${AVMIT:?}" "${AVMIT_TMP:?}" "${AVMIT_SRC:?}"
+. "$(dirname "$0")/testlib.sh"
+: "${AVMIT_SRC:?}"
 T="$AVMIT_TMP/tfrecord_io"
 rm -rf "$T" && mkdir -p "$T"
-fail=0
-check() { # check NAME CONDITION...
-    local name=$1; shift
-    if "$@"; then :; else echo "FAIL: $name"; fail=1; fi
-}
-run() { # run PREFIX CMD... -> PREFIX.out, PREFIX.err, exit status in RC
-    local p=$1; shift
-    "$@" >"$p.out" 2>"$p.err"; RC=$?
-}
 # mknpy PATH DESCR SHAPE HEXDATA: a version-1.0 .npy written by hand (FORMATS §9)
 mknpy() {
     local dict="{'descr': '$2', 'fortran_order': False, 'shape': $3, }"

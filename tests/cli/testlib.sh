@@ -11,3 +11,13 @@ bad() { echo "FAIL: $*"; fail=1; }
 expect_line() {
     if grep -qxF -- "$2" "$1"; then ok "$3"; else bad "$3: missing line '$2'"; fi
 }
+# check WHAT CMD...: the command's exit status is the assertion
+check() {
+    local what=$1; shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+# run PREFIX CMD...: stdout to PREFIX.out, stderr to PREFIX.err, exit status in RC
+run() {
+    local p=$1; shift
+    "$@" >"$p.out" 2>"$p.err"; RC=$?
+}
