@@ -1,9 +1,8 @@
 """test_synth_learnable.py — the synthetic sample (`avmit synth`) is learnable
 and carries weak/mismatched streams where designed (include/avmit/synth.h).
 
-Files are read by an independent reader written from FORMATS.md §1-§3 (gzip,
-TFRecord framing with masked CRC-32C, SequenceExample protobuf) in plain
-Python + numpy. Checks:
+Files are read by the independent Python reader tests/reference/tfrecord_ref.py
+(FORMATS.md §1-§3: gzip, TFRecord framing, SequenceExample). Checks:
   1. every file is one record whose context and lists match the CSV row;
   2. a nearest-class-mean classifier on mean-pooled [audio, visual] features,
      fitted on a synthetic AVMIT_train sample, labels the synthetic test_set
@@ -20,11 +19,14 @@ import struct
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 try:
     import numpy as np
 except ImportError:
     print("skipped: numpy not installed")
     sys.exit(77)
+import tfrecord_ref  # noqa: E402 (needs numpy)
 
 AVMIT = os.environ["AVMIT"]
 SRC = os.environ.get("AVMIT_SRC", ".")
@@ -43,137 +45,21 @@ def check(cond, what):
         print("FAIL:", what, file=sys.stderr)
 
 
-# ---- CRC-32C (Castagnoli, reflected 0x82F63B78) and TensorFlow's mask (§1.2)
-CRC_TABLE = []
-for i in range(256):
-    c = i
-    for _ in range(8):
-        c = (c >> 1) ^ 0x82F63B78 if c & 1 else c >> 1
-    CRC_TABLE.append(c)
-
-
-def crc32c(data):
-    c = 0xFFFFFFFF
-    for b in data:
-        c = CRC_TABLE[(c ^ b) & 0xFF] ^ (c >> 8)
-    return c ^ 0xFFFFFFFF
-
-
-def masked(c):
-    return (((c >> 15) | (c << 17)) + 0xA282EAD8) & 0xFFFFFFFF
-
-
-def records(raw):
-    """TFRecord framing (§1.1): u64 len, u32 masked crc(len), data, u32 masked crc(data)."""
-    out, pos = [], 0
-    while pos < len(raw):
-        (n,) = struct.unpack_from("<Q", raw, pos)
-        (lcrc,) = struct.unpack_from("<I", raw, pos + 8)
-        assert lcrc == masked(crc32c(raw[pos:pos + 8])), "length CRC"
-        data = raw[pos + 12:pos + 12 + n]
-        (dcrc,) = struct.unpack_from("<I", raw, pos + 12 + n)
-        out.append((data, dcrc))
-        pos += 16 + n
-    return out
-
-
-# ---- protobuf wire format (§2.1)
-def varint(b, i):
-    shift = v = 0
-    while True:
-        x = b[i]
-        i += 1
-        v |= (x & 0x7F) << shift
-        shift += 7
-        if x < 0x80:
-            return v, i
-
-
-def fields(b):
-    i = 0
-    while i < len(b):
-        key, i = varint(b, i)
-        num, wt = key >> 3, key & 7
-        if wt == 0:
-            v, i = varint(b, i)
-        elif wt == 2:
-            n, i = varint(b, i)
-            v = b[i:i + n]
-            i += n
-        elif wt == 1:
-            v = b[i:i + 8]
-            i += 8
-        elif wt == 5:
-            v = b[i:i + 4]
-            i += 4
-        else:
-            raise ValueError("wire type %d" % wt)
-        yield num, wt, v
-
-
-def map_entries(b):
-    """map<string, M> entries of a message whose field 1 is the map."""
-    out = {}
-    for num, _, entry in fields(b):
-        if num != 1:
-            continue
-        key = val = None
-        for n2, _, v2 in fields(entry):
-            if n2 == 1:
-                key = v2.decode()
-            elif n2 == 2:
-                val = v2
-        out[key] = val
-    return out
-
-
-def feature_value(feat):
-    """Feature: bytes_list 1, float_list 2, int64_list 3 -> list of values."""
-    for num, _, lst in fields(feat):
-        vals = []
-        for n2, wt, v in fields(lst):
-            if n2 != 1:
-                continue
-            if num == 3 and wt == 2:  # packed int64
-                i = 0
-                while i < len(v):
-                    x, i = varint(v, i)
-                    vals.append(x)
-            else:
-                vals.append(v)
-        return num, vals
-    return None, []
-
-
 N_CRC_CHECKED = [0]
 
 
 def read_embedding(p):
-    recs = records(gzip.decompress(open(p, "rb").read()))
-    assert len(recs) == 1, "%s: %d records" % (p, len(recs))
-    data, dcrc = recs[0]
-    if N_CRC_CHECKED[0] < 20:  # pure-Python CRC is slow: check the first files only
+    stream = gzip.decompress(open(p, "rb").read())
+    if N_CRC_CHECKED[0] < 20:  # pure-Python CRC-32C is slow: verify the first files only
         N_CRC_CHECKED[0] += 1
-        check(dcrc == masked(crc32c(data)), "%s: data CRC" % p)
-    ctx = fl = b""
-    for num, _, v in fields(data):
-        if num == 1:
-            ctx = v
-        elif num == 2:
-            fl = v
-    c = {k: feature_value(v) for k, v in map_entries(ctx).items()}
-    lists = {}
-    for k, v in map_entries(fl).items():
-        rows = [np.frombuffer(feature_value(f)[1][0], "<f4") for n, _, f in fields(v) if n == 1]
-        lists[k] = np.stack(rows)
-    return {
-        "filename": c["filename"][1][0].decode(),
-        "label": c["label"][1][0].decode(),
-        "T_a": c["audio_timesteps"][1][0],
-        "T_v": c["visual_timesteps"][1][0],
-        "audio": lists["audio"],
-        "visual": lists["visual_object"],
-    }
+        recs = tfrecord_ref.read_records(stream)
+    else:  # §1.1 framing: u64 length, u32 masked CRC, data, u32 masked CRC
+        (n,) = struct.unpack_from("<Q", stream, 0)
+        recs = [stream[12:12 + n]] + ([b""] if len(stream) != 16 + n else [])
+    check(len(recs) == 1, "%s: %d records, expected 1" % (p, len(recs)))
+    filename, label, audio, visual = tfrecord_ref.embedding_arrays(recs[0])
+    return {"filename": filename, "label": label, "T_a": audio.shape[0],
+            "T_v": visual.shape[0], "audio": audio, "visual": visual}
 
 
 def csv_rows(name):
