@@ -36,6 +36,12 @@ static void synth_usage(FILE *f) {
             "  -h, --help             this help\n");
 }
 
+static void synth_progress(void *ctx, size_t done, size_t total) {
+    cli_progress *bar = ctx;
+    bar->total = (long long)total;
+    cli_progress_update(bar, (long long)done);
+}
+
 int cmd_synth(int argc, char **argv) {
     static const struct option longopts[] = {
         {"split", required_argument, NULL, 's'},
@@ -106,8 +112,17 @@ int cmd_synth(int argc, char **argv) {
     if (!out_dir) return cli_usage_error("synth", "--out DIR is required");
 
     double t0 = cli_now_seconds();
+    cli_progress bar;
+    cli_progress_start(&bar, "synth", 0);
+    o.progress = synth_progress;
+    o.progress_ctx = &bar;
     avmit_synth_report rep;
-    if (avmit_synth_run(splits, n_splits, out_dir, &o, &rep, &err)) return cli_report(&err);
+    int rc = avmit_synth_run(splits, n_splits, out_dir, &o, &rep, &err);
+    if (!rc)
+        cli_progress_finish(&bar);
+    else if (bar.tty && bar.done > 0)
+        fputc('\n', stderr);
+    if (rc) return cli_report(&err);
     if (!quiet)
         for (size_t i = 0; i < rep.n_notes; i++) fprintf(stderr, "avmit synth: note: %s\n", rep.notes[i]);
     printf("wrote %zu synthetic embedding files (NOT real AVMIT embeddings) to %s in %.1f s\n",

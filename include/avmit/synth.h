@@ -58,6 +58,10 @@ typedef struct avmit_synth_opts {
     double mismatch_prob;  /* weak/mismatched stream probability for unrated rows (0.35) */
     int n_threads;         /* <= 0: all cores */
     long limit_per_class;  /* > 0: from each CSV keep the first N rows of each label */
+    /* Optional: called with (files done, files total) from one worker thread
+     * at a time (thread 0) and once at the end from the caller's thread. */
+    void (*progress)(void *ctx, size_t done, size_t total);
+    void *progress_ctx;
 } avmit_synth_opts;
 
 avmit_synth_opts avmit_synth_default_opts(void);

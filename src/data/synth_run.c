@@ -119,6 +119,9 @@ typedef struct {
     avmit_error *thread_err; /* [n_threads] first error of each thread */
     size_t *thread_fail;     /* [n_threads] item index of that error, SIZE_MAX = none */
     atomic_int failed;
+    atomic_size_t n_done;
+    size_t n_items;
+    const avmit_synth_opts *opts;
 } synth_job;
 
 static void synth_one(void *ctx, size_t i, int tid) {
@@ -145,6 +148,9 @@ static void synth_one(void *ctx, size_t i, int tid) {
         return;
     }
     job->kind[i] = (unsigned char)k;
+    size_t done = atomic_fetch_add(&job->n_done, 1) + 1;
+    if (tid == 0 && job->opts->progress)
+        job->opts->progress(job->opts->progress_ctx, done, job->n_items);
 }
 
 int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char *out_dir,
@@ -223,6 +229,9 @@ int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char 
     }
     for (size_t t = 0; t < n_threads; t++) job.thread_fail[t] = SIZE_MAX;
     atomic_init(&job.failed, 0);
+    atomic_init(&job.n_done, 0);
+    job.n_items = n_keep;
+    job.opts = opts;
     if ((rc = avmit_parallel_for((int)n_threads, n_keep, synth_one, &job))) {
         rc = avmit_error_set(err, rc, NULL, -1, -1, -1, NULL, "cannot start %zu threads",
                              n_threads);
@@ -236,6 +245,7 @@ int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char 
         rc = job.thread_err[best].code ? job.thread_err[best].code : AVMIT_E_IO;
         goto done;
     }
+    if (opts->progress) opts->progress(opts->progress_ctx, n_keep, n_keep);
     rep->n_written = n_keep;
     for (size_t i = 0; i < n_keep; i++) rep->n_kind[job.kind[i]]++;
 
