@@ -83,20 +83,29 @@ static int looks_gzip(const uint8_t *b, size_t n) {
     return 1;
 }
 
-static int reader_fail(avmit_tfrecord_reader *r, avmit_error *err, int code,
+static int reader_fail(avmit_tfrecord_reader *r, avmit_error *err, int code, long long record,
                        unsigned long long offset, const char *fmt, const char *detail) {
-    avmit_error_set(&r->saved, code, r->name, r->index + 1, -1, (long long)offset, NULL, fmt,
-                    detail);
+    avmit_error_set(&r->saved, code, r->name, record, -1, (long long)offset, NULL, fmt, detail);
     r->failed = code;
     if (err) *err = r->saved;
     return code;
 }
 
+/* Fail the record being read (index r->index + 1) at uncompressed offset `off`. */
 #define RFAIL(code, off, ...)                                                         \
     do {                                                                              \
         char d_[512];                                                                 \
         snprintf(d_, sizeof d_, __VA_ARGS__);                                         \
-        return reader_fail(r, err, (code), (off), "%s", d_);                          \
+        return reader_fail(r, err, (code), r->index + 1, (off), "%s", d_);            \
+    } while (0)
+
+/* Fail on a gzip-level problem: located at the uncompressed bytes produced so far
+   (inflate runs ahead of the records, so no record index is given). */
+#define GZFAIL(code, ...)                                                             \
+    do {                                                                              \
+        char d_[512];                                                                 \
+        snprintf(d_, sizeof d_, __VA_ARGS__);                                         \
+        return reader_fail(r, err, (code), -1, r->rec_off + (r->end - r->start), "%s", d_); \
     } while (0)
 
 static int reader_setup(avmit_tfrecord_reader *r, avmit_compression compression,
@@ -237,10 +246,11 @@ static int gz_make_room(avmit_tfrecord_reader *r) {
 
 /* Inflate until `need` bytes are buffered or every member has ended. Errors
  * are reported against the record that starts at r->rec_off. */
+/* Inflate until `need` bytes are buffered or every member has ended. */
 static int gz_fill(avmit_tfrecord_reader *r, size_t need, avmit_error *err) {
     while (r->end - r->start < need && !r->z_done) {
         if (r->end == r->cap && gz_make_room(r))
-            RFAIL(AVMIT_E_NOMEM, r->rec_off, "out of memory inflating (buffer of %zu bytes)",
+            GZFAIL(AVMIT_E_NOMEM, "out of memory inflating (buffer of %zu bytes)",
                   r->cap);
         if (r->zs.avail_in == 0 && r->in_pos < r->src_len) {
             size_t chunk = r->src_len - r->in_pos;
@@ -260,33 +270,32 @@ static int gz_fill(avmit_tfrecord_reader *r, size_t need, avmit_error *err) {
             r->n_members++;
             if (cpos == r->src_len) {
                 r->z_done = 1;
+            } else if (r->src_len - cpos < 2 || r->src[cpos] != 0x1f ||
+                       r->src[cpos + 1] != 0x8b) {
+                GZFAIL(AVMIT_E_FORMAT,
+                       "trailing data after gzip member %d: compressed byte %llu does not start "
+                       "a gzip member (%llu bytes left)",
+                       r->n_members, cpos, (unsigned long long)(r->src_len - cpos));
             } else if (inflateReset(&r->zs) != Z_OK) {
-                RFAIL(AVMIT_E_FORMAT, r->rec_off, "gzip: cannot restart inflate at byte %llu",
-                      cpos);
+                GZFAIL(AVMIT_E_FORMAT, "gzip: cannot restart inflate at byte %llu", cpos);
             }
             continue;
         }
         if (zr == Z_OK) continue;
         if (zr == Z_BUF_ERROR && r->zs.avail_in == 0 && r->in_pos == r->src_len)
-            RFAIL(AVMIT_E_TRUNCATED, r->rec_off,
+            GZFAIL(AVMIT_E_TRUNCATED,
                   "gzip stream truncated: input ends at compressed byte %llu before the end of "
                   "the gzip member",
                   cpos);
         const char *zmsg = r->zs.msg ? r->zs.msg : "unknown error";
-        if (zr == Z_DATA_ERROR && r->n_members > 0 && r->zs.total_out == 0 &&
-            r->zs.total_in <= 10)
-            RFAIL(AVMIT_E_FORMAT, r->rec_off,
-                  "trailing data after gzip member %d: compressed byte %llu does not start a "
-                  "gzip member (%s)",
-                  r->n_members, cpos - r->zs.total_in, zmsg);
         /* zlib's messages for a bad member trailer (inflate.c) */
         if (zr == Z_DATA_ERROR && !strcmp(zmsg, "incorrect data check"))
-            RFAIL(AVMIT_E_CRC, r->rec_off,
+            GZFAIL(AVMIT_E_CRC,
                   "gzip member CRC-32 mismatch at compressed byte %llu (%s)", cpos, zmsg);
         if (zr == Z_DATA_ERROR && !strcmp(zmsg, "incorrect length check"))
-            RFAIL(AVMIT_E_CRC, r->rec_off,
+            GZFAIL(AVMIT_E_CRC,
                   "gzip member ISIZE mismatch at compressed byte %llu (%s)", cpos, zmsg);
-        RFAIL(zr == Z_MEM_ERROR ? AVMIT_E_NOMEM : AVMIT_E_FORMAT, r->rec_off,
+        GZFAIL(zr == Z_MEM_ERROR ? AVMIT_E_NOMEM : AVMIT_E_FORMAT,
               "corrupt gzip data: inflate() failed with error %d at compressed byte %llu: %s",
               zr, cpos, zmsg);
     }
