@@ -123,6 +123,8 @@ static int reader_setup(avmit_tfrecord_reader *r, avmit_compression compression,
     size_t hint = 0;
     if (r->src_len >= 18) hint = load_le32(r->src + r->src_len - 4);
     if (hint > GZ_MAX_HINT) hint = GZ_MAX_HINT;
+    /* deflate expands at most ~1032:1, so a larger ISIZE is not this file's (or lies) */
+    if (hint / 1032 > r->src_len) hint = r->src_len * 1032;
     r->cap = hint + 64 > GZ_MIN_BUF ? hint + 64 : GZ_MIN_BUF;
     r->buf = malloc(r->cap);
     if (!r->buf) return avmit_error_path(err, AVMIT_E_NOMEM, r->name, "out of memory");
