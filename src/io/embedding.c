@@ -181,6 +181,23 @@ static int key_index(const uint8_t *key, size_t len, const char *const *names, i
     return -1;
 }
 
+/* Look up a map entry's key among `names`: *k = its index or -1 (a key avmit does
+ * not use); a known key seen before is a duplicate-key error. */
+static int map_lookup(const dctx *d, pb_cursor entry, const char *const *names, int n_names,
+                      int *seen, const char *what, int *k) {
+    const uint8_t *key;
+    size_t key_len;
+    int rc = entry_key(d, entry, &key, &key_len, what);
+    if (rc) return rc;
+    *k = key_index(key, key_len, names, n_names);
+    if (*k < 0) return 0;
+    if (seen[*k])
+        return derr(d, AVMIT_E_FORMAT, names[*k], "%s key '%s' appears twice (duplicate map key)",
+                    what, names[*k]);
+    seen[*k] = 1;
+    return 0;
+}
+
 /* Context Features: collect the four keys into ctx[]. */
 static int parse_context(const dctx *d, pb_cursor c, feature_acc *ctx, int *seen) {
     pb_field f;
@@ -190,20 +207,10 @@ static int parse_context(const dctx *d, pb_cursor c, feature_acc *ctx, int *seen
         if (f.number != 1) continue;
         if (f.wire_type != PB_WT_LEN) return wrong_wire(d, &f, "context", PB_WT_LEN);
         pb_cursor ec = pb_sub(&c, &f);
-        const uint8_t *key;
-        size_t key_len;
-        rc = entry_key(d, ec, &key, &key_len, "context entry");
-        if (rc) return rc;
-        int k = key_index(key, key_len, k_ctx_key, N_CTX);
-        feature_acc scratch, *acc = &scratch;
+        int k;
+        if ((rc = map_lookup(d, ec, k_ctx_key, N_CTX, seen, "context", &k))) return rc;
+        feature_acc scratch, *acc = k >= 0 ? &ctx[k] : &scratch;
         memset(&scratch, 0, sizeof scratch);
-        if (k >= 0) {
-            if (seen[k])
-                return derr(d, AVMIT_E_FORMAT, k_ctx_key[k],
-                            "context key '%s' appears twice (duplicate map key)", k_ctx_key[k]);
-            seen[k] = 1;
-            acc = &ctx[k];
-        }
         const char *where = k >= 0 ? k_ctx_key[k] : "context entry";
         pb_field g;
         size_t goff;
@@ -280,21 +287,11 @@ static int parse_feature_lists(const dctx *d, pb_cursor c, list_info *lists, int
     while ((rc = pb_next(&c, &f, &off)) == 1) {
         if (f.number != 1) continue;
         if (f.wire_type != PB_WT_LEN) return wrong_wire(d, &f, "feature_lists", PB_WT_LEN);
-        const uint8_t *key;
-        size_t key_len;
-        rc = entry_key(d, pb_sub(&c, &f), &key, &key_len, "feature_lists entry");
-        if (rc) return rc;
-        int k = key_index(key, key_len, k_list_key, N_LIST);
-        list_info scratch, *li = &scratch;
+        int k;
+        if ((rc = map_lookup(d, pb_sub(&c, &f), k_list_key, N_LIST, seen, "feature list", &k)))
+            return rc;
+        list_info scratch, *li = k >= 0 ? &lists[k] : &scratch;
         memset(&scratch, 0, sizeof scratch);
-        if (k >= 0) {
-            if (seen[k])
-                return derr(d, AVMIT_E_FORMAT, k_list_key[k],
-                            "feature list key '%s' appears twice (duplicate map key)",
-                            k_list_key[k]);
-            seen[k] = 1;
-            li = &lists[k];
-        }
         li->entry = f.data;
         li->entry_len = f.len;
         rc = walk_rows(d, li, k >= 0 ? k_list_key[k] : "feature_lists entry", NULL);
