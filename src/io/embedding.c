@@ -596,11 +596,11 @@ int avmit_embedding_encode(const avmit_embedding *e, uint8_t **out, size_t *n, a
     p = put_rows(p, e->audio, e->n_audio_steps, e->audio_dim);
     p = put_entry_head(p, "visual_object", vlist);
     p = put_rows(p, e->visual, e->n_visual_steps, e->visual_dim);
-    if ((size_t)(p - buf) != total) { /* our own size arithmetic disagrees: a bug */
+    size_t written = (size_t)(p - buf);
+    if (written != total) { /* our own size arithmetic disagrees: a bug */
         free(buf);
         return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "internal error: encoded %zu bytes, computed %zu",
-                               (size_t)(p - buf), total);
+                               "internal error: encoded %zu bytes, computed %zu", written, total);
     }
     *out = buf;
     *n = total;
