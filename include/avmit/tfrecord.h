@@ -53,6 +53,9 @@ int avmit_tfrecord_reader_open_memory(avmit_tfrecord_reader **out, const void *b
  * close), 0 at a clean end of data, or a negative AVMIT_E_* code. */
 int avmit_tfrecord_reader_next(avmit_tfrecord_reader *r, const uint8_t **data, size_t *len,
                                avmit_error *err);
+/* Change the cap on one record's length (default AVMIT_TFRECORD_MAX_RECORD);
+ * a header announcing more is an AVMIT_E_FORMAT error. */
+void avmit_tfrecord_reader_set_max_record(avmit_tfrecord_reader *r, uint64_t max_bytes);
 /* Index of the record returned last (0-based), -1 before the first. */
 long long avmit_tfrecord_reader_index(const avmit_tfrecord_reader *r);
 /* Whether the input was gzip-compressed (known after open). */
