@@ -5,15 +5,20 @@
 #ifndef AVMIT_AVMIT_H
 #define AVMIT_AVMIT_H
 
+#include "avmit/check.h"
 #include "avmit/csv.h"
+#include "avmit/dataset.h"
 #include "avmit/embedding.h"
 #include "avmit/error.h"
 #include "avmit/fileio.h"
 #include "avmit/labels.h"
 #include "avmit/npy.h"
 #include "avmit/parallel.h"
+#include "avmit/plot.h"
+#include "avmit/ratings.h"
 #include "avmit/rng.h"
 #include "avmit/split.h"
+#include "avmit/synth.h"
 #include "avmit/tfrecord.h"
 
 #endif

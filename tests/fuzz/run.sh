@@ -29,7 +29,7 @@ for bin in "${bins[@]}"; do
     cov=$(grep -o 'cov: [0-9]*' "$dir/log" | tail -1)
     if [ $rc -eq 0 ]; then status="no crash"; else status="CRASHED (exit $rc, see $dir/log)"; crashed=1; fi
     printf 'fuzz_%s: ran %.0f s, %s runs, %s, corpus %d files: %s\n' "$name" \
-        "$(echo "$t1 - $t0" | bc)" "${runs:-?}" "${cov:-cov: ?}" \
+        "$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" "${runs:-?}" "${cov:-cov: ?}" \
         "$(ls "$dir/corpus" | wc -l)" "$status"
 done
 exit $crashed
