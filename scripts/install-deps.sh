@@ -8,9 +8,19 @@ BUILD_PKGS=(
   zlib1g-dev                        # GZIP TFRecords (deflate/inflate, gzip framing)
   libjansson-dev                    # JSON output (--json) and safetensors headers
   libcairo2-dev                     # SVG/PNG plots
+  libopenblas-dev libopenblas0-pthread  # GEMMs of the nn core (cblas); also what NumPy/PyTorch use
+  libyaml-dev                       # the paper's train.yaml configs
+  libhdf5-dev                       # Keras HDF5 weight files
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev  # media decoding
+  libfftw3-dev                      # STFTs of the audio front end (single precision)
+  libsoxr-dev                       # optional high-quality resampler (--resampler soxr)
 )
 TEST_PKGS=(
   python3 python3-numpy             # independent test-time readers (tests/reference/)
+  python3-torch python3-scipy       # test-time oracles: layer/gradient parity (PyTorch)
+  python3-h5py                      # test-time oracle: reading the released Keras HDF5 files
+  python3-opencv python3-resampy python3-pydub ffmpeg  # test-time oracles + test media generation
+  libopenmpi-dev openmpi-bin        # MPI scale-out of the random search (build option)
   clang libclang-rt-14-dev          # libFuzzer targets, clang -Werror build
 )
 

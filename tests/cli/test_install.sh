@@ -22,8 +22,8 @@ int main(void) {
     return rec[0] == 3 ? 0 : 1;
 }
 C
-export PKG_CONFIG_SYSROOT_DIR="$dest" PKG_CONFIG_PATH="$root/lib/pkgconfig"
-flags=$(pkg-config --cflags --libs --static libavmit) || { bad "pkg-config failed"; exit 1; }
+export PKG_CONFIG_PATH="$root/lib/pkgconfig"
+flags=$(pkg-config --define-variable=prefix="$root" --cflags --libs --static libavmit) || { bad "pkg-config failed"; exit 1; }
 if [ "${AVMIT_SANITIZED:-0}" = 1 ]; then
     echo "skipped: linking an outside program against the sanitizer build (checked in the plain build)"
     exit $fail
