@@ -23,7 +23,7 @@ int main(void) {
 }
 C
 export PKG_CONFIG_PATH="$root/lib/pkgconfig"
-flags=$(pkg-config --define-variable=prefix="$root" --cflags --libs --static libavmit) || { bad "pkg-config failed"; exit 1; }
+flags=$(pkg-config --define-variable=prefix="$root" --cflags --libs libavmit) || { bad "pkg-config failed"; exit 1; }
 if [ "${AVMIT_SANITIZED:-0}" = 1 ]; then
     echo "skipped: linking an outside program against the sanitizer build (checked in the plain build)"
     exit $fail
