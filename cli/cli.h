@@ -22,6 +22,18 @@ int cmd_ratings(int argc, char **argv);
 int cmd_split(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_model(int argc, char **argv);    /* cmd_model.c: dispatches summary + the ones below */
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_predict(int argc, char **argv);
+int cmd_features(int argc, char **argv); /* cmd_features.c: dispatches audio|visual */
+/* `avmit model import|export|inspect` (cmd_model_io.c), dispatched from cmd_model. */
+int cmd_model_import(int argc, char **argv);
+int cmd_model_export(int argc, char **argv);
+int cmd_model_inspect(int argc, char **argv);
+/* `avmit features audio` (cmd_features_audio.c) and `visual` (cmd_features_visual.c). */
+int cmd_features_audio(int argc, char **argv);
+int cmd_features_visual(int argc, char **argv);
 /* `avmit tfrecord dump|write` (cmd_tfrecord_io.c), dispatched from cmd_tfrecord. */
 int cmd_tfrecord_dump(int argc, char **argv);
 int cmd_tfrecord_write(int argc, char **argv);

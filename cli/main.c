@@ -23,6 +23,11 @@ static const command k_commands[] = {
     {"split", cmd_split, "build balanced train/validation splits from video ratings"},
     {"check", cmd_check, "check train/validation/test splits for leaks, duplicates, gaps"},
     {"synth", cmd_synth, "write a synthetic embedding sample for listed videos"},
+    {"model", cmd_model, "model summary, import/export of Keras HDF5 and TF2 checkpoints"},
+    {"train", cmd_train, "train the experiment-1 classifier from a train.yaml"},
+    {"eval", cmd_eval, "evaluate a trained model on a test split"},
+    {"predict", cmd_predict, "class probabilities for embedding files"},
+    {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
 };
 
 static void usage(FILE *f) {
