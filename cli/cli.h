@@ -27,6 +27,8 @@ int cmd_train(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_predict(int argc, char **argv);
 int cmd_features(int argc, char **argv); /* cmd_features.c: dispatches audio|visual */
+int cmd_savc(int argc, char **argv);     /* cmd_savc.c: pairs|train|eval|score */
+int cmd_search(int argc, char **argv);   /* cmd_search.c: hyper-parameter random search */
 /* `avmit model import|export|inspect` (cmd_model_io.c), dispatched from cmd_model. */
 int cmd_model_import(int argc, char **argv);
 int cmd_model_export(int argc, char **argv);

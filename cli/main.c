@@ -27,6 +27,8 @@ static const command k_commands[] = {
     {"train", cmd_train, "train the experiment-1 classifier from a train.yaml"},
     {"eval", cmd_eval, "evaluate a trained model on a test split"},
     {"predict", cmd_predict, "class probabilities for embedding files"},
+    {"savc", cmd_savc, "audiovisual correspondence: pairs, train, eval, score"},
+    {"search", cmd_search, "hyper-parameter random search with bootstrap out-of-bag scoring"},
     {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
 };
 
