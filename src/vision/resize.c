@@ -10,12 +10,13 @@
  *   y         rows clip(s) and clip(s + 1) in [0, src_h - 1]; f unclamped
  *   weights   w0 = cvRound((1 - f) * 2048), w1 = cvRound(f * 2048)
  *   horizontal H = src[s] * a0 + src[s + 1] * a1            (exact int32)
- *   vertical  SIMD lanes: ((((H0 >> 4) * b0) >> 16) + (((H1 >> 4) * b1) >> 16) + 2) >> 2
- *             scalar tail: (H0 * b0 + H1 * b1 + (1 << 21)) >> 22
- * Both vertical formulas saturate to [0, 255]. Which output values of a row
- * take the SIMD formula follows VResizeLinearVec_32s8u with 128-bit vectors
- * (the x86-64 baseline): blocks of 16 while they fit, then one block of 8 while
- * x < width - 8, then scalar. A 224 x 3 = 672-value row is all SIMD.
+ *   vertical  out = sat_u8(((((H0 >> 4) * b0) >> 16) + (((H1 >> 4) * b1) >> 16) + 2) >> 2)
+ *             (VResizeLinearVec_32s8u: v_mul_hi of int16, v_rshr_pack_u<2>)
+ * The vertical formula holds for EVERY value of a row, row tails that are not
+ * a multiple of the vector width included [run: OpenCV 4.6 (Debian 12), output
+ * rows of 5..672 values and 1, 3, 4 channels, tests/reference/
+ * test_visual_resize.py]; the exact scalar formula (H0*b0 + H1*b1 + 2^21) >> 22
+ * is 1 higher on some values and is not what cv2.resize returns.
  * An exact 2x downscale makes OpenCV switch to INTER_AREA, whose result equals
  * this formula (all weights 1024), so it needs no special case.
  */
@@ -27,8 +28,6 @@
 
 #define COEF_BITS 11
 #define COEF_SCALE (1 << COEF_BITS)
-#define SIMD_U8_LANES 16  /* v_uint8::nlanes with CV_SIMD128 */
-#define SIMD_U16_LANES 8  /* v_uint16::nlanes */
 
 /* Per-axis source index and the two fixed-point weights of each output position. */
 typedef struct {
@@ -81,15 +80,11 @@ static int mul_hi16(int a, int b) { return (int)((int32_t)(int16_t)a * (int16_t)
 
 static void vresize_row(const int32_t *h0, const int32_t *h1, int b0, int b1, int width,
                         uint8_t *out) {
-    int simd_end = width / SIMD_U8_LANES * SIMD_U8_LANES;
-    if (simd_end < width - SIMD_U16_LANES) simd_end += SIMD_U16_LANES;
-    int x = 0;
-    for (; x < simd_end; x++) {
+    for (int x = 0; x < width; x++) {
         /* v_pack saturates H >> 4 to int16; H <= 255 * 2048 so it always fits */
         int v = mul_hi16(h0[x] >> 4, b0) + mul_hi16(h1[x] >> 4, b1);
         out[x] = sat_u8((v + 2) >> 2);
     }
-    for (; x < width; x++) out[x] = sat_u8((h0[x] * b0 + h1[x] * b1 + (1 << 21)) >> 22);
 }
 
 int avmit_resize_linear_u8(const uint8_t *src, int src_w, int src_h, size_t src_stride,
