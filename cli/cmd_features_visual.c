@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef AVMIT_HAVE_FFMPEG
 #include "avmit/media_video.h"
 #include "avmit/npy.h"
 #include "avmit/vision.h"
@@ -151,3 +152,11 @@ int cmd_features_visual(int argc, char **argv) {
     if (rc) return cli_report(&err);
     return CLI_OK;
 }
+#else /* built without FFmpeg (AVMIT_WITH_FFMPEG=OFF): src/media is left out */
+#include "cli.h"
+
+int cmd_features_visual(int argc, char **argv) {
+    (void)argc;
+    return cli_usage_error(argv[0], "this avmit was built without FFmpeg (AVMIT_WITH_FFMPEG=OFF)");
+}
+#endif

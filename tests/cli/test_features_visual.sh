@@ -8,6 +8,7 @@
 . "$(dirname "$0")/testlib.sh"
 T=$AVMIT_TMP
 V=("$AVMIT" features visual)
+if ! "${V[@]}" --help >/dev/null 2>&1; then echo "skipped: avmit built without FFmpeg"; exit 77; fi
 
 run "$T/help" "${V[@]}" --help
 check "--help exits 0" [ "$RC" -eq 0 ]

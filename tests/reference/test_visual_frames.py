@@ -32,6 +32,9 @@ if not shutil.which("ffmpeg"):
     sys.exit(77)
 
 AVMIT = os.environ["AVMIT"]
+if subprocess.run([AVMIT, "features", "visual", "--help"], capture_output=True).returncode:
+    print("skipped: avmit built without FFmpeg")
+    sys.exit(77)
 TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-test-visual-frames")
 os.makedirs(TMP, exist_ok=True)
 failures = 0
