@@ -350,7 +350,7 @@ def write_checkpoint(prefix, tensors, header=None, entry_tweak=None, block_type=
     entry's fields (to build broken files)."""
     data, kvs = bytearray(), [(b"", header if header is not None else header_bytes())]
     for k in sorted(tensors):
-        a = np.ascontiguousarray(tensors[k])
+        a = np.asarray(tensors[k])  # (ascontiguousarray would make a scalar 1-D)
         dt = {np.dtype("<f4"): DT_FLOAT, np.dtype("<i8"): DT_INT64,
               np.dtype("<f8"): DT_DOUBLE, np.dtype("<i4"): DT_INT32}[a.dtype]
         raw = a.tobytes()
