@@ -44,15 +44,6 @@ static void free_strs(char **s, size_t n) {
     free(s);
 }
 
-static char *dup_n(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* ---- reading ---------------------------------------------------------------- */
 
 /* Read attribute `name` of obj (which exists) as a list of strings: a string
@@ -105,7 +96,7 @@ static int read_str_attr(hid_t obj, const char *name, const char *where, char **
             goto done;
         }
         for (hssize_t i = 0; i < np && !rc; i++) {
-            strs[i] = dup_n(v[i] ? v[i] : "", v[i] ? strlen(v[i]) : 0);
+            strs[i] = strdup(v[i] ? v[i] : "");
             if (!strs[i]) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
         }
         H5Dvlen_reclaim(mem, space, H5P_DEFAULT, v);
@@ -122,7 +113,7 @@ static int read_str_attr(hid_t obj, const char *name, const char *where, char **
         }
         for (hssize_t i = 0; i < np; i++) {
             const char *s = (const char *)buf + (size_t)i * size;
-            strs[i] = dup_n(s, strnlen(s, size));
+            strs[i] = strndup(s, strnlen(s, size));
             if (!strs[i]) {
                 rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
                 goto done;
@@ -331,7 +322,7 @@ int avmit_keras_h5_read(avmit_keras_h5 *out, const char *path, avmit_error *err)
             rc = read_str_attr(file, keys[k], "the root group", &v, &nv, &vlen, path, err);
             if (rc) break;
         }
-        *dst[k] = dup_n(nv ? v[0] : "", nv ? strlen(v[0]) : 0);
+        *dst[k] = strdup(nv ? v[0] : "");
         free_strs(v, nv);
         if (!*dst[k]) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
     }

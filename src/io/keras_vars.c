@@ -13,15 +13,6 @@
 #define LWW "layer_with_weights-"
 #define ATTR_SUFFIX "/.ATTRIBUTES/VARIABLE_VALUE"
 
-static char *dup_n(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 int64_t avmit_keras_var_count(const avmit_keras_var *var) {
     int64_t n = 1;
     for (int i = 0; i < var->ndim; i++) n *= var->shape[i];
@@ -61,7 +52,7 @@ static char *attr_of(const char *weight_name) {
     size_t n = colon && colon[1] && strspn(colon + 1, "0123456789") == strlen(colon + 1)
                    ? (size_t)(colon - s)
                    : strlen(s);
-    return dup_n(s, n);
+    return strndup(s, n);
 }
 
 static int from_h5(avmit_keras_vars *out, const char *path, avmit_error *err) {
@@ -74,7 +65,7 @@ static int from_h5(avmit_keras_vars *out, const char *path, avmit_error *err) {
         avmit_keras_layer *src = &w.layers[i];
         if (!src->n_weights) continue;
         avmit_keras_var_layer *l = &out->layers[out->n_layers++];
-        l->name = dup_n(src->name, strlen(src->name));
+        l->name = strdup(src->name);
         l->vars = calloc(src->n_weights, sizeof *l->vars);
         if (!l->name || !l->vars) {
             rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
@@ -145,7 +136,7 @@ static int from_tf2(avmit_keras_vars *out, const char *path, avmit_error *err) {
         avmit_tfckpt_free(&ck);
         return rc;
     }
-    out->source = dup_n(ck.index_path, strlen(ck.index_path));
+    out->source = strdup(ck.index_path);
     if (!out->source) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
     size_t n_layers = 0, n, alen;
     const char *attr;
@@ -176,8 +167,8 @@ static int from_tf2(avmit_keras_vars *out, const char *path, avmit_error *err) {
         l->vars = grown;
         avmit_keras_var *v = &l->vars[l->n_vars++];
         memset(v, 0, sizeof *v);
-        v->attr = dup_n(attr, alen);
-        v->origin = dup_n(e->key, strlen(e->key));
+        v->attr = strndup(attr, alen);
+        v->origin = strdup(e->key);
         v->ndim = e->ndim;
         memcpy(v->shape, e->shape, sizeof v->shape);
         int64_t count = avmit_tfckpt_entry_count(e);
@@ -193,7 +184,7 @@ static int from_tf2(avmit_keras_vars *out, const char *path, avmit_error *err) {
                                      "two variables of " LWW "%zu named '%s'", n, v->attr);
         if (!rc && !l->name && e->full_name) { /* "audio_bn/gamma" -> "audio_bn" */
             const char *slash = strchr(e->full_name, '/');
-            l->name = dup_n(e->full_name, slash ? (size_t)(slash - e->full_name)
+            l->name = strndup(e->full_name, slash ? (size_t)(slash - e->full_name)
                                                 : strlen(e->full_name));
             if (!l->name) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
         }
@@ -207,7 +198,7 @@ static int from_tf2(avmit_keras_vars *out, const char *path, avmit_error *err) {
         } else if (!l->name) {
             char buf[48];
             snprintf(buf, sizeof buf, LWW "%zu", k);
-            if (!(l->name = dup_n(buf, strlen(buf))))
+            if (!(l->name = strdup(buf)))
                 rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
         }
     }
@@ -223,7 +214,7 @@ int avmit_keras_vars_read(avmit_keras_vars *out, const char *path, avmit_error *
         rc = from_tf2(out, path, err);
     } else {
         out->format = AVMIT_WEIGHTS_KERAS_H5;
-        out->source = dup_n(path, strlen(path));
+        out->source = strdup(path);
         rc = out->source ? from_h5(out, path, err)
                          : avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
     }

@@ -23,15 +23,6 @@ static int ends_with(const char *s, const char *suf) {
     return n >= m && !memcmp(s + n - m, suf, m);
 }
 
-static char *dup_range(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* ---- the `checkpoint` text file ---------------------------------------------------- */
 
 /* Decode a text-format string literal starting at *p (quote char), with C
@@ -161,8 +152,8 @@ int avmit_tfckpt_resolve(const char *path, char **prefix, avmit_error *err) {
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;
     if (is_dir || !strcmp(base, "checkpoint")) {
-        dir = is_dir ? dup_range(path, strlen(path)) : dup_range(path, (size_t)(base - path));
-        state = is_dir ? avmit_path_join(path, "checkpoint") : dup_range(path, strlen(path));
+        dir = is_dir ? strdup(path) : strndup(path, (size_t)(base - path));
+        state = is_dir ? avmit_path_join(path, "checkpoint") : strdup(path);
         if (!dir || !state) {
             free(dir), free(state);
             return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
@@ -181,7 +172,7 @@ int avmit_tfckpt_resolve(const char *path, char **prefix, avmit_error *err) {
     size_t n = strlen(path);
     if (ends_with(path, ".index")) n -= 6;
     else if (ends_with(path, DATA_SUFFIX)) n -= strlen(DATA_SUFFIX);
-    *prefix = dup_range(path, n);
+    *prefix = strndup(path, n);
     return *prefix ? 0 : avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
 }
 
@@ -314,7 +305,7 @@ static int read_object_graph(avmit_tfckpt *ck, const uint8_t *g, size_t n, const
                 avmit_tfckpt_entry *e = &ck->entries[i];
                 if (strlen(e->key) != ckey_n || memcmp(e->key, ckey, ckey_n) || e->full_name)
                     continue;
-                if (!(e->full_name = dup_range((const char *)full, full_n)))
+                if (!(e->full_name = strndup((const char *)full, full_n)))
                     return avmit_error_path(err, AVMIT_E_NOMEM, name, "out of memory");
             }
         }

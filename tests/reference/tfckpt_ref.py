@@ -15,7 +15,9 @@ import struct
 
 import numpy as np
 
-from tfrecord_ref import crc32c, mask, unmask
+from tfrecord_ref import crc32c, mask, unmask, read_varint, fields  # noqa: F401
+from tfrecord_ref import field_len as len_field, field_varint as int_field
+from tfrecord_ref import varint as put_varint
 
 MAGIC = 0xDB4775248B80FB57
 DT_FLOAT, DT_DOUBLE, DT_INT32, DT_STRING, DT_INT64 = 1, 2, 3, 7, 9
@@ -29,71 +31,14 @@ class FormatError(ValueError):
     pass
 
 
-# ---- protobuf wire format (FORMATS.md §2.1) ------------------------------------
+# ---- protobuf wire format (FORMATS.md §2.1): tfrecord_ref's codec ---------------
 
 def varint(b, pos):
-    v, shift = 0, 0
-    for i in range(10):
-        if pos >= len(b):
-            raise FormatError("truncated varint")
-        c = b[pos]
-        pos += 1
-        v |= (c & 0x7F) << shift
-        shift += 7
-        if not c & 0x80:
-            return v, pos
-    raise FormatError("varint longer than 10 bytes")
-
-
-def put_varint(v):
-    out = bytearray()
-    while v >= 0x80:
-        out.append((v & 0x7F) | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
-
-
-def fields(b):
-    """[(number, wire_type, int value or bytes payload)] of one message."""
-    out, pos = [], 0
-    while pos < len(b):
-        tag, pos = varint(b, pos)
-        num, wt = tag >> 3, tag & 7
-        if num == 0:
-            raise FormatError("field number 0")
-        if wt == 0:
-            v, pos = varint(b, pos)
-        elif wt == 1:
-            v = struct.unpack_from("<Q", b, pos)[0]
-            pos += 8
-        elif wt == 5:
-            if pos + 4 > len(b):
-                raise FormatError("truncated fixed32")
-            v = struct.unpack_from("<I", b, pos)[0]
-            pos += 4
-        elif wt == 2:
-            n, pos = varint(b, pos)
-            if pos + n > len(b):
-                raise FormatError("length past the message")
-            v = bytes(b[pos:pos + n])
-            pos += n
-        else:
-            raise FormatError("wire type %d" % wt)
-        out.append((num, wt, v))
-    return out
+    return read_varint(b, pos, len(b))
 
 
 def key_field(num, wt):
     return put_varint(num << 3 | wt)
-
-
-def len_field(num, payload):
-    return key_field(num, 2) + put_varint(len(payload)) + payload
-
-
-def int_field(num, v):
-    return key_field(num, 0) + put_varint(v & (2**64 - 1))
 
 
 # ---- the leveldb table (FORMATS.md §6.2) ------------------------------------------
