@@ -14,6 +14,7 @@
 #include "avmit/keras_h5.h"
 #include "avmit/keras_vars.h"
 #include "avmit/labels.h"
+#include "avmit/media_video.h"
 #include "avmit/npy.h"
 #include "avmit/parallel.h"
 #include "avmit/plot.h"
@@ -23,5 +24,6 @@
 #include "avmit/synth.h"
 #include "avmit/tfckpt.h"
 #include "avmit/tfrecord.h"
+#include "avmit/vision.h"
 
 #endif
