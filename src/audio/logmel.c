@@ -35,7 +35,10 @@ struct avmit_logmel {
     int band_n[AVMIT_LOGMEL_BANDS];    /* number of such bins */
     int band_off[AVMIT_LOGMEL_BANDS];  /* start of the band's weights in weights[] */
     float weights[AVMIT_LOGMEL_BINS * AVMIT_LOGMEL_BANDS];
-    fftwf_plan plan; /* r2c, 512 real -> 257 complex; executed on per-thread buffers */
+    /* r2c, 512 real -> 257 complex, executed on per-thread buffers; one of
+     * the two exists, per p.fft. */
+    fftw_plan plan_d;
+    fftwf_plan plan_f;
 };
 
 avmit_logmel_params avmit_logmel_default_params(avmit_logmel_model model) {
@@ -49,6 +52,7 @@ avmit_logmel_params avmit_logmel_default_params(avmit_logmel_model model) {
         p.patch_hop_frames = 96;    /* EXAMPLE_HOP_SECONDS 0.96 */
         p.pad_waveform = 0;         /* the Hub exporter never pads (§3.4) */
     }
+    p.fft = AVMIT_LOGMEL_FFT_DOUBLE;
     return p;
 }
 
@@ -113,20 +117,26 @@ void avmit_logmel_mel_matrix(float *w) {
 
 int avmit_logmel_create(avmit_logmel **out, const avmit_logmel_params *p, avmit_error *err) {
     *out = NULL;
-    if (!p || p->patch_hop_frames < 1 || !(p->log_offset > 0.0f))
+    if (!p || p->patch_hop_frames < 1 || !(p->log_offset > 0.0f) ||
+        (p->fft != AVMIT_LOGMEL_FFT_DOUBLE && p->fft != AVMIT_LOGMEL_FFT_SINGLE))
         return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "log-mel: patch hop must be >= 1 and the log offset > 0");
+                               "log-mel: patch hop must be >= 1, the log offset > 0 and the "
+                               "FFT precision double or single");
     avmit_logmel *lm = calloc(1, sizeof *lm);
     float *w = malloc(AVMIT_LOGMEL_BINS * AVMIT_LOGMEL_BANDS * sizeof *w);
-    float *in = fftwf_malloc(AVMIT_LOGMEL_FFT * sizeof *in);
-    fftwf_complex *spec = fftwf_malloc(AVMIT_LOGMEL_BINS * sizeof *spec);
+    /* Planning buffers, big enough for either precision. */
+    double *in = fftw_malloc(AVMIT_LOGMEL_FFT * sizeof *in);
+    fftw_complex *spec = fftw_malloc(AVMIT_LOGMEL_BINS * sizeof *spec);
     if (!lm || !w || !in || !spec) goto nomem;
     lm->p = *p;
     /* tf.signal.hann_window(400, periodic=True) in float32:
-     * 0.5 − 0.5·cos(float32(2π)·n / 400). */
+     * 0.5 − 0.5·cos(float32(2π)·n / 400). The cosine is taken in double and
+     * rounded (correctly rounded, where float32 cosf implementations differ in
+     * the last bit, which moves near-silent bands by ~1e-4). */
     for (int n = 0; n < AVMIT_LOGMEL_WINDOW; n++) {
         float arg = (float)(2.0 * M_PI) * (float)n / (float)AVMIT_LOGMEL_WINDOW;
-        lm->window[n] = 0.5f - 0.5f * cosf(arg);
+        float c = (float)cos((double)arg);
+        lm->window[n] = 0.5f - 0.5f * c;
     }
     avmit_logmel_mel_matrix(w);
     int off = 0;
@@ -145,19 +155,23 @@ int avmit_logmel_create(avmit_logmel **out, const avmit_logmel_params *p, avmit_
         off += lm->band_n[b];
     }
     pthread_mutex_lock(&planner_lock);
-    lm->plan = fftwf_plan_dft_r2c_1d(AVMIT_LOGMEL_FFT, in, spec, FFTW_ESTIMATE);
+    if (p->fft == AVMIT_LOGMEL_FFT_DOUBLE)
+        lm->plan_d = fftw_plan_dft_r2c_1d(AVMIT_LOGMEL_FFT, in, spec, FFTW_ESTIMATE);
+    else
+        lm->plan_f = fftwf_plan_dft_r2c_1d(AVMIT_LOGMEL_FFT, (float *)in,
+                                           (fftwf_complex *)spec, FFTW_ESTIMATE);
     pthread_mutex_unlock(&planner_lock);
-    if (!lm->plan) goto nomem;
+    if (!lm->plan_d && !lm->plan_f) goto nomem;
     free(w);
-    fftwf_free(in);
-    fftwf_free(spec);
+    fftw_free(in);
+    fftw_free(spec);
     *out = lm;
     return 0;
 nomem:
     free(lm);
     free(w);
-    fftwf_free(in);
-    fftwf_free(spec);
+    fftw_free(in);
+    fftw_free(spec);
     return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
                            "out of memory for the log-mel front end");
 }
@@ -165,14 +179,17 @@ nomem:
 void avmit_logmel_free(avmit_logmel *lm) {
     if (!lm) return;
     pthread_mutex_lock(&planner_lock);
-    fftwf_destroy_plan(lm->plan);
+    if (lm->plan_d) fftw_destroy_plan(lm->plan_d);
+    if (lm->plan_f) fftwf_destroy_plan(lm->plan_f);
     pthread_mutex_unlock(&planner_lock);
     free(lm);
 }
 
+/* Per-thread FFT buffers (fftw_malloc'd so their alignment matches the plan's),
+ * sized for doubles and used as floats by the single-precision plan. */
 typedef struct lm_scratch {
-    float *in;            /* fftwf_malloc'd, 512 */
-    fftwf_complex *spec;  /* fftwf_malloc'd, 257 */
+    double *in;          /* 512 */
+    fftw_complex *spec;  /* 257 */
 } lm_scratch;
 
 typedef struct lm_job {
@@ -186,19 +203,30 @@ typedef struct lm_job {
 static void lm_frames(void *ctx, size_t item, int tid) {
     const lm_job *J = ctx;
     const avmit_logmel *lm = J->lm;
-    float *in = J->scratch[tid].in;
-    fftwf_complex *spec = J->scratch[tid].spec;
+    double *in = J->scratch[tid].in;
+    fftw_complex *spec = J->scratch[tid].spec;
+    float *in_f = (float *)in;
+    fftwf_complex *spec_f = (fftwf_complex *)spec;
     float mag[AVMIT_LOGMEL_BINS];
     int64_t f0 = (int64_t)item * FRAMES_PER_ITEM;
     int64_t f1 = f0 + FRAMES_PER_ITEM < J->n_frames ? f0 + FRAMES_PER_ITEM : J->n_frames;
     for (int64_t f = f0; f < f1; f++) {
         const float *x = J->x + f * AVMIT_LOGMEL_HOP;
-        for (int n = 0; n < AVMIT_LOGMEL_WINDOW; n++) in[n] = x[n] * lm->window[n];
-        for (int n = AVMIT_LOGMEL_WINDOW; n < AVMIT_LOGMEL_FFT; n++) in[n] = 0.0f;
-        fftwf_execute_dft_r2c(lm->plan, in, spec);
-        for (int j = 0; j < AVMIT_LOGMEL_BINS; j++) {
-            double re = spec[j][0], im = spec[j][1];
-            mag[j] = (float)sqrt(re * re + im * im);
+        /* frames · window in float32 as TF multiplies them; zero-padded to 512 */
+        if (lm->plan_d) {
+            for (int n = 0; n < AVMIT_LOGMEL_WINDOW; n++) in[n] = (double)(x[n] * lm->window[n]);
+            for (int n = AVMIT_LOGMEL_WINDOW; n < AVMIT_LOGMEL_FFT; n++) in[n] = 0.0;
+            fftw_execute_dft_r2c(lm->plan_d, in, spec);
+            for (int j = 0; j < AVMIT_LOGMEL_BINS; j++)
+                mag[j] = (float)sqrt(spec[j][0] * spec[j][0] + spec[j][1] * spec[j][1]);
+        } else {
+            for (int n = 0; n < AVMIT_LOGMEL_WINDOW; n++) in_f[n] = x[n] * lm->window[n];
+            for (int n = AVMIT_LOGMEL_WINDOW; n < AVMIT_LOGMEL_FFT; n++) in_f[n] = 0.0f;
+            fftwf_execute_dft_r2c(lm->plan_f, in_f, spec_f);
+            for (int j = 0; j < AVMIT_LOGMEL_BINS; j++) {
+                double re = spec_f[j][0], im = spec_f[j][1];
+                mag[j] = (float)sqrt(re * re + im * im);
+            }
         }
         float *out = J->logmel + f * AVMIT_LOGMEL_BANDS;
         for (int b = 0; b < AVMIT_LOGMEL_BANDS; b++) {
@@ -234,8 +262,8 @@ int avmit_logmel_patches(const avmit_logmel *lm, const float *wav, int64_t n, in
     lm_scratch *scratch = calloc((size_t)n_threads, sizeof *scratch);
     if (!scratch) goto fail;
     for (int t = 0; t < n_threads; t++) {
-        scratch[t].in = fftwf_malloc(AVMIT_LOGMEL_FFT * sizeof(float));
-        scratch[t].spec = fftwf_malloc(AVMIT_LOGMEL_BINS * sizeof(fftwf_complex));
+        scratch[t].in = fftw_malloc(AVMIT_LOGMEL_FFT * sizeof(double));
+        scratch[t].spec = fftw_malloc(AVMIT_LOGMEL_BINS * sizeof(fftw_complex));
         if (!scratch[t].in || !scratch[t].spec) goto fail;
     }
     const float *src = wav;
@@ -262,8 +290,8 @@ int avmit_logmel_patches(const avmit_logmel *lm, const float *wav, int64_t n, in
 fail:
     if (scratch)
         for (int t = 0; t < n_threads; t++) {
-            fftwf_free(scratch[t].in);
-            fftwf_free(scratch[t].spec);
+            fftw_free(scratch[t].in);
+            fftw_free(scratch[t].spec);
         }
     free(scratch);
     free(x);

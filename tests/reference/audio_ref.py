@@ -172,15 +172,26 @@ def pad_yamnet(x):
     return np.concatenate([x, np.zeros(pad, dtype=x.dtype)])
 
 
+def hann_f32():
+    """tf.signal.hann_window(400, periodic=True): 0.5 - 0.5 cos(2 pi n / 400),
+    every operation in float32; the cosine is the float32-rounded double cosine
+    (float32 cos implementations differ in the last bit)."""
+    f = np.float32
+    arg = (f(2.0 * np.pi) * np.arange(WIN, dtype=f)) / f(WIN)
+    c = np.cos(arg.astype(np.float64)).astype(f)
+    return (f(0.5) - f(0.5) * c).astype(f)
+
+
 def logmel_frames(wav, offset):
-    """[n_frames, 64] ln(|rfft(frame * hann, 512)| @ W + offset), float64."""
-    x = np.asarray(wav, dtype=np.float64)
+    """[n_frames, 64] ln(|rfft(frame * hann, 512)| @ W + offset). The frame
+    times the window is rounded to float32 (TF's tensors); the rest is float64."""
+    x = np.asarray(wav, dtype=np.float32)
     n_frames = 0 if x.shape[0] < WIN else 1 + (x.shape[0] - WIN) // HOP
     if n_frames == 0:
         return np.zeros((0, BANDS))
     idx = np.arange(n_frames)[:, None] * HOP + np.arange(WIN)[None, :]
-    window = 0.5 - 0.5 * np.cos(2.0 * np.pi * np.arange(WIN) / WIN)
-    mag = np.abs(np.fft.rfft(x[idx] * window, NFFT))
+    frames = (x[idx] * hann_f32()).astype(np.float64)
+    mag = np.abs(np.fft.rfft(frames, NFFT))
     return np.log(mag @ mel_matrix().astype(np.float64) + offset)
 
 

@@ -3,7 +3,7 @@
  * the Python references (tests/reference/test_audio_*.py) can compare stages
  * in isolation:
  *   avmit_audio_tool resample IN.npy SR_IN SR_OUT OUT.npy [kaiser_best|soxr] [THREADS]
- *   avmit_audio_tool logmel IN.npy vggish|yamnet OUT.npy [THREADS]
+ *   avmit_audio_tool logmel IN.npy vggish|yamnet OUT.npy [THREADS] [double|single]
  *   avmit_audio_tool table OUT.npy          (the unscaled kaiser_best half filter, f64)
  * Exit 0 ok, 1 failure (message on stderr), 2 usage, 77 when the build lacks
  * the audio module.
@@ -59,6 +59,7 @@ int main(int argc, char **argv) {
         avmit_logmel_model m;
         if (avmit_logmel_model_parse(argv[3], &m, &err)) return fail(&err);
         avmit_logmel_params p = avmit_logmel_default_params(m);
+        if (argc >= 7 && !strcmp(argv[6], "single")) p.fft = AVMIT_LOGMEL_FFT_SINGLE;
         avmit_array a;
         if (avmit_npy_read_f32(&a, argv[2], &err)) return fail(&err);
         avmit_logmel *lm;
