@@ -270,7 +270,7 @@ int avmit_logmel_patches(const avmit_logmel *lm, const float *wav, int64_t n, in
     if (n_need > n) { /* zero padding (YAMNet) reaches into the last frames */
         x = calloc((size_t)n_need, sizeof *x);
         if (!x) goto fail;
-        memcpy(x, wav, (size_t)n * sizeof *x);
+        if (n) memcpy(x, wav, (size_t)n * sizeof *x);
         src = x;
     }
     logmel = malloc((size_t)n_frames * AVMIT_LOGMEL_BANDS * sizeof *logmel);
