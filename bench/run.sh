@@ -57,3 +57,7 @@ awk -v n="$N" -v z="$mz" -v a="$m1" -v b="$m2" -v u="$ubytes" 'BEGIN {
   printf "validate --threads 1      %7.3f s  %8.0f files/s  %6.1f MB/s out  %.2fx zcat\n", a, n/a, u/a/1e6, z/a;
   printf "validate --threads 2      %7.3f s  %8.0f files/s  %6.1f MB/s out  %.2fx zcat\n", b, n/b, u/b/1e6, z/b;
 }'
+
+# The audio front end (bench/bench_audio.sh): AAC clip -> log-mel patches vs the reference.
+echo
+bash bench/bench_audio.sh "$BUILD"

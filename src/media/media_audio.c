@@ -71,46 +71,73 @@ static int pick_audio_stream(const AVFormatContext *fmt, int *first_audio) {
     return best;
 }
 
+/* av_clip_int16(lrintf(v)) for v = x·2^15: round half to even, saturate.
+ * In range, adding and removing 1.5·2^23 rounds to an integer in the FPU's
+ * default mode, as lrintf does; NaN gives INT16_MIN as lrintf's LONG_MIN does
+ * after the clip. */
+static inline int64_t f32_to_s16(float x) {
+    float v = x * (float)(1 << 15);
+    if (!(v == v) || v <= -32768.0f) return -32768;
+    if (v >= 32767.0f) return 32767;
+    float r = v + 12582912.0f; /* not folded away: no -ffast-math */
+    return (int64_t)(r - 12582912.0f);
+}
+
 static inline int64_t clip16(long v) { return v < -32768 ? -32768 : v > 32767 ? 32767 : v; }
 static inline int64_t clip32(long long v) {
     return v < INT32_MIN ? INT32_MIN : v > INT32_MAX ? INT32_MAX : v;
 }
 
-/* Sample s of channel c of frame f, as the integer ffmpeg would write with
- * -acodec pcm_s<bits>le (libswresample audioconvert.c formulas). */
-static int64_t frame_sample(const AVFrame *f, int c, int s, int n_ch, int bits) {
+/* Channel c of frame f as the integers ffmpeg would write with
+ * -acodec pcm_s<bits>le (libswresample audioconvert.c formulas), into q[0..n). */
+static void frame_channel(const AVFrame *f, int c, int n_ch, int bits, int64_t *q) {
     enum AVSampleFormat fmt = (enum AVSampleFormat)f->format;
-    int planar = av_sample_fmt_is_planar(fmt);
+    const int planar = av_sample_fmt_is_planar(fmt);
     const uint8_t *base = planar ? f->extended_data[c] : f->extended_data[0];
-    size_t idx = planar ? (size_t)s : (size_t)s * n_ch + c;
+    const size_t stride = planar ? 1 : (size_t)n_ch, off = planar ? 0 : (size_t)c;
+    const int n = f->nb_samples;
     switch (av_get_packed_sample_fmt(fmt)) {
     case AV_SAMPLE_FMT_U8: {
-        int64_t v = (int64_t)((const uint8_t *)base)[idx] - 0x80;
-        return bits == 16 ? v * 256 : v * 16777216;
+        const uint8_t *p = base;
+        for (int s = 0; s < n; s++) {
+            int64_t v = (int64_t)p[s * stride + off] - 0x80;
+            q[s] = bits == 16 ? v * 256 : v * 16777216;
+        }
+        break;
     }
     case AV_SAMPLE_FMT_S16: {
-        int64_t v = ((const int16_t *)base)[idx];
-        return bits == 16 ? v : v * 65536;
+        const int16_t *p = (const int16_t *)base;
+        for (int s = 0; s < n; s++) q[s] = bits == 16 ? p[s * stride + off] : p[s * stride + off] * 65536LL;
+        break;
     }
     case AV_SAMPLE_FMT_S32: {
-        int64_t v = ((const int32_t *)base)[idx];
-        return bits == 16 ? v >> 16 : v;
+        const int32_t *p = (const int32_t *)base;
+        for (int s = 0; s < n; s++) q[s] = bits == 16 ? p[s * stride + off] >> 16 : p[s * stride + off];
+        break;
     }
     case AV_SAMPLE_FMT_S64: {
-        int64_t v = ((const int64_t *)base)[idx];
-        return bits == 16 ? v >> 48 : v >> 32;
+        const int64_t *p = (const int64_t *)base;
+        for (int s = 0; s < n; s++) q[s] = p[s * stride + off] >> (bits == 16 ? 48 : 32);
+        break;
     }
     case AV_SAMPLE_FMT_FLT: {
-        float x = ((const float *)base)[idx];
-        return bits == 16 ? clip16(lrintf(x * (float)(1 << 15)))
-                          : clip32(llrintf(x * (float)(1U << 31)));
+        const float *p = (const float *)base;
+        if (bits == 16)
+            for (int s = 0; s < n; s++) q[s] = f32_to_s16(p[s * stride + off]);
+        else
+            for (int s = 0; s < n; s++) q[s] = clip32(llrintf(p[s * stride + off] * (float)(1U << 31)));
+        break;
     }
     case AV_SAMPLE_FMT_DBL: {
-        double x = ((const double *)base)[idx];
-        return bits == 16 ? clip16(lrint(x * (double)(1 << 15)))
-                          : clip32(llrint(x * (double)(1U << 31)));
+        const double *p = (const double *)base;
+        for (int s = 0; s < n; s++) {
+            double x = p[s * stride + off];
+            q[s] = bits == 16 ? clip16(lrint(x * (double)(1 << 15)))
+                              : clip32(llrint(x * (double)(1U << 31)));
+        }
+        break;
     }
-    default: return 0; /* not reached: append_frame checks the format */
+    default: break; /* not reached: append_frame checks the format */
     }
 }
 
@@ -124,6 +151,8 @@ typedef struct dec_state {
     const char *path;
     avmit_audio_pcm *pcm;
     int64_t cap;
+    int64_t *q;     /* per-frame integer samples, channel-major */
+    size_t q_cap;   /* entries */
 } dec_state;
 
 /* Quantise, downmix and append one decoded frame (FEATURES.md §2.2). */
@@ -152,18 +181,26 @@ static int append_frame(dec_state *S, const AVFrame *f, avmit_error *err) {
         pcm->samples = p;
         S->cap = cap;
     }
-    const int bits = pcm->quant_bits;
+    const size_t need = (size_t)n_ch * (size_t)f->nb_samples;
+    if (need > S->q_cap) {
+        int64_t *q = realloc(S->q, need * sizeof *q);
+        if (!q)
+            return avmit_error_path(err, AVMIT_E_NOMEM, S->path, "out of memory for a frame");
+        S->q = q;
+        S->q_cap = need;
+    }
+    const int bits = pcm->quant_bits, n = f->nb_samples;
+    for (int c = 0; c < n_ch; c++) frame_channel(f, c, n_ch, bits, S->q + (size_t)c * n);
     float *out = pcm->samples + pcm->n_samples;
-    for (int s = 0; s < f->nb_samples; s++) {
+    for (int s = 0; s < n; s++) {
         int64_t m;
         if (n_ch == 1) {
-            m = frame_sample(f, 0, s, 1, bits);
+            m = S->q[s];
         } else if (n_ch == 2) { /* audioop.tomono(.., 0.5, 0.5): floor(0.5 L + 0.5 R) */
-            int64_t sum = frame_sample(f, 0, s, 2, bits) + frame_sample(f, 1, s, 2, bits);
-            m = floor_div(sum, 2);
+            m = floor_div(S->q[s] + S->q[n + s], 2);
         } else { /* pydub set_channels(1): sum of x_c // C */
             m = 0;
-            for (int c = 0; c < n_ch; c++) m += floor_div(frame_sample(f, c, s, n_ch, bits), n_ch);
+            for (int c = 0; c < n_ch; c++) m += floor_div(S->q[(size_t)c * n + s], n_ch);
         }
         if (bits == 32) m >>= 16; /* audioop.lin2lin(.., 4, 2): arithmetic shift */
         out[s] = (float)(int16_t)m / 32768.0f;
@@ -206,7 +243,7 @@ int avmit_media_audio_decode(const char *path, avmit_audio_pcm *pcm, avmit_error
     AVPacket *pkt = NULL;
     AVFrame *frame = NULL;
     int rc = 0, r;
-    dec_state S = {path, pcm, 0};
+    dec_state S = {path, pcm, 0, NULL, 0};
 
     if ((r = avformat_open_input(&fmt, path, NULL, NULL)) < 0)
         return av_fail(err, path, r, "cannot open as a media file");
@@ -277,6 +314,7 @@ done:
     av_packet_free(&pkt);
     avcodec_free_context(&ctx);
     avformat_close_input(&fmt);
+    free(S.q);
     if (rc) avmit_audio_pcm_free(pcm);
     return rc;
 }
