@@ -18,7 +18,6 @@ Facts checked (tests/tools/avmit_audio_tool runs the C code on .npy files):
 """
 import math
 import os
-import subprocess
 import sys
 
 try:
@@ -29,34 +28,16 @@ except ImportError:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio_ref as R  # noqa: E402
+from audio_testlib import check, finish, path, tool  # noqa: E402
 
-TOOL = os.path.join(os.environ.get("AVMIT_TOOLS", ""), "avmit_audio_tool")
-TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-test-audio-logmel")
-os.makedirs(TMP, exist_ok=True)
 TOL = 1e-4
-failures = 0
 
 
-def check(cond, what):
-    global failures
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures += 1
-
-
-def path(name):
-    return os.path.join(TMP, name)
 
 
 def c_logmel(x, model, threads=1, fft="double"):
     np.save(path("in.npy"), np.asarray(x, dtype=np.float32))
-    r = subprocess.run([TOOL, "logmel", path("in.npy"), model, path("out.npy"), str(threads),
-                        fft], capture_output=True, text=True)
-    if r.returncode == 77:
-        print(r.stdout.strip())
-        sys.exit(77)
-    if r.returncode != 0:
-        raise RuntimeError("avmit_audio_tool logmel: " + r.stderr)
+    tool("logmel", path("in.npy"), model, path("out.npy"), threads, fft)
     return np.load(path("out.npy"))
 
 
@@ -116,14 +97,12 @@ def main():
     x = (0.5 * np.sin(2 * np.pi * 300 * np.arange(60 * 16000) / 16000.0)
          + 0.1 * rng.standard_normal(60 * 16000)).astype(np.float32)
     y1 = compare(x, "yamnet", "60 s tone + noise")
-    np.save(path("in.npy"), x)
     y2 = c_logmel(x, "yamnet", threads=2)
     check(y1.tobytes() == y2.tobytes(), "60 s: --threads 1 and 2 give identical patches")
 
     compare(sigs["white noise"].astype(np.float32), "yamnet", "single-precision FFT, noise",
             fft="single")
-    print("all passed" if not failures else "%d failures" % failures)
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

@@ -31,22 +31,11 @@ except ImportError:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio_ref as R  # noqa: E402
+from audio_testlib import check, finish, path  # noqa: E402
 
 AVMIT = os.environ["AVMIT"]
-TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-test-audio-media")
-os.makedirs(TMP, exist_ok=True)
-failures = 0
 
 
-def check(cond, what):
-    global failures
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures += 1
-
-
-def path(name):
-    return os.path.join(TMP, name)
 
 
 def ffmpeg(*args):
@@ -232,8 +221,7 @@ def main():
         outs.append(open(path("p.npy"), "rb").read() + open(path("w.npy"), "rb").read())
     check(outs[0] == outs[1], "--threads 1 and 2 write identical files")
 
-    print("all passed" if not failures else "%d failures" % failures)
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":

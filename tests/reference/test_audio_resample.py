@@ -16,7 +16,6 @@ Facts checked (tests/tools/avmit_audio_tool runs the C code on .npy files):
   filter) and libsoxr stay within the differences FEATURES.md lists.
 """
 import os
-import subprocess
 import sys
 import time
 
@@ -28,31 +27,11 @@ except ImportError:
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import audio_ref as R  # noqa: E402
-
-TOOL = os.path.join(os.environ.get("AVMIT_TOOLS", ""), "avmit_audio_tool")
-TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-test-audio-resample")
-os.makedirs(TMP, exist_ok=True)
-failures = 0
+from audio_testlib import check, finish, path, tool  # noqa: E402
 
 
-def check(cond, what):
-    global failures
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures += 1
 
 
-def path(name):
-    return os.path.join(TMP, name)
-
-
-def tool(*args):
-    r = subprocess.run([TOOL, *map(str, args)], capture_output=True, text=True)
-    if r.returncode == 77:
-        print(r.stdout.strip())
-        sys.exit(77)
-    if r.returncode != 0:
-        raise RuntimeError("avmit_audio_tool %s: %s" % (args, r.stderr))
 
 
 def c_resample(x, sr, kind="kaiser_best", threads=1, name="in"):
@@ -148,8 +127,7 @@ def main():
     except ImportError:
         print("note: python3-resampy not installed; cross-check skipped")
 
-    print("%s" % ("all passed" if not failures else "%d failures" % failures))
-    return 1 if failures else 0
+    return finish()
 
 
 if __name__ == "__main__":
