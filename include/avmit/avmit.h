@@ -6,6 +6,7 @@
 #define AVMIT_AVMIT_H
 
 #include "avmit/check.h"
+#include "avmit/config.h"
 #include "avmit/csv.h"
 #include "avmit/dataset.h"
 #include "avmit/embedding.h"
@@ -17,16 +18,20 @@
 #include "avmit/logmel.h"
 #include "avmit/media_audio.h"
 #include "avmit/media_video.h"
+#include "avmit/model.h"
+#include "avmit/nn.h"
 #include "avmit/npy.h"
 #include "avmit/parallel.h"
 #include "avmit/plot.h"
 #include "avmit/ratings.h"
 #include "avmit/resample.h"
 #include "avmit/rng.h"
+#include "avmit/safetensors.h"
 #include "avmit/split.h"
 #include "avmit/synth.h"
 #include "avmit/tfckpt.h"
 #include "avmit/tfrecord.h"
+#include "avmit/train.h"
 #include "avmit/vision.h"
 
 #endif
