@@ -57,3 +57,8 @@ awk -v n="$N" -v z="$mz" -v a="$m1" -v b="$m2" -v u="$ubytes" 'BEGIN {
   printf "validate --threads 1      %7.3f s  %8.0f files/s  %6.1f MB/s out  %.2fx zcat\n", a, n/a, u/a/1e6, z/a;
   printf "validate --threads 2      %7.3f s  %8.0f files/s  %6.1f MB/s out  %.2fx zcat\n", b, n/b, u/b/1e6, z/b;
 }'
+
+# Issue 4: one experiment-1 training epoch, avmit vs PyTorch (bench/bench_train.sh).
+echo
+echo "== training epoch: avmit vs PyTorch (bench/bench_train.sh)"
+bash "$(dirname "$0")/bench_train.sh" "$BUILD"
