@@ -64,3 +64,7 @@ bash "$(dirname "$0")/bench_visual.sh" "$BUILD"
 # The audio front end (bench/bench_audio.sh): AAC clip -> log-mel patches vs the reference.
 echo
 bash bench/bench_audio.sh "$BUILD"
+# Issue 4: one experiment-1 training epoch, avmit vs PyTorch (bench/bench_train.sh).
+echo
+echo "== training epoch: avmit vs PyTorch (bench/bench_train.sh)"
+bash "$(dirname "$0")/bench_train.sh" "$BUILD"

@@ -166,34 +166,36 @@ int avmit_yaml_get_str(const avmit_yaml *y, int node, const char *key, const cha
     return scalar_at(y, node, key, out, &id, err);
 }
 
-int avmit_yaml_get_int(const avmit_yaml *y, int node, const char *key, long long *out,
-                       avmit_error *err) {
+/* A scalar parsed as an integer (is_int) or a double; the error names what was expected. */
+static int get_number(const avmit_yaml *y, int node, const char *key, int is_int, long long *iv,
+                      double *dv, avmit_error *err) {
     const char *s;
     int id, rc = scalar_at(y, node, key, &s, &id, err);
     if (rc) return rc;
     char *end;
     errno = 0;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || errno)
+    if (is_int) *iv = strtoll(s, &end, 10);
+    else *dv = strtod(s, &end);
+    if (!*s || *end || errno || (!is_int && *dv != *dv))
         return avmit_error_set(err, AVMIT_E_FORMAT, y->name, -1, avmit_yaml_line(y, id), -1, key,
-                               "expected an integer, found '%s'", s);
-    *out = v;
+                               "expected %s, found '%s'", is_int ? "an integer" : "a number", s);
     return 0;
+}
+
+int avmit_yaml_get_int(const avmit_yaml *y, int node, const char *key, long long *out,
+                       avmit_error *err) {
+    long long v;
+    int rc = get_number(y, node, key, 1, &v, NULL, err);
+    if (!rc) *out = v;
+    return rc;
 }
 
 int avmit_yaml_get_double(const avmit_yaml *y, int node, const char *key, double *out,
                           avmit_error *err) {
-    const char *s;
-    int id, rc = scalar_at(y, node, key, &s, &id, err);
-    if (rc) return rc;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (!*s || *end || errno || v != v)
-        return avmit_error_set(err, AVMIT_E_FORMAT, y->name, -1, avmit_yaml_line(y, id), -1, key,
-                               "expected a number, found '%s'", s);
-    *out = v;
-    return 0;
+    double v;
+    int rc = get_number(y, node, key, 0, NULL, &v, err);
+    if (!rc) *out = v;
+    return rc;
 }
 
 int avmit_yaml_get_bool(const avmit_yaml *y, int node, const char *key, int *out,
