@@ -3,7 +3,7 @@
  * L2 normalisation, the floored Euclidean distance, and binary cross-entropy
  * over the 2 softmax outputs, each a forward/backward pair.
  *
- * Written once in terms of sv_real / SV_FN (savc_real_int.h): compiled alone it
+ * Written once in terms of nn_real / NN_FN (nn/nn_real.h): compiled alone it
  * gives the float32 functions; savc_f64.c includes it again with AVMIT_NN_F64
  * for the double-precision finite-difference tests.
  *
@@ -18,111 +18,117 @@
  *    batch; clipped elements pass no gradient.
  *  - binary_accuracy: element (p > 0.5) == y, mean over the 2 outputs.
  */
-#include "nn/savc_real_int.h"
+#include "nn/nn_real.h"
 
-void SV_FN(avmit_l2norm_forward)(sv_real *out, sv_real *sumsq, const sv_real *inp, int N, int D) {
+#ifndef AVMIT_NN_F64
+#include "avmit/savc.h"
+#else
+#include "nn/savc_real_int.h"
+#endif
+
+void NN_FN(avmit_l2norm_forward)(nn_real *out, nn_real *sumsq, const nn_real *inp, int N, int D) {
     for (int n = 0; n < N; n++) {
-        const sv_real *x = inp + (size_t)n * D;
-        sv_real *y = out + (size_t)n * D;
-        sv_real ss = 0;
+        const nn_real *x = inp + (size_t)n * D;
+        nn_real *y = out + (size_t)n * D;
+        nn_real ss = 0;
         for (int d = 0; d < D; d++) ss += x[d] * x[d];
         sumsq[n] = ss;
-        sv_real s = (sv_real)1 / SV_SQRT(ss > (sv_real)AVMIT_L2NORM_EPSILON
+        nn_real s = (nn_real)1 / NN_SQRT(ss > (nn_real)AVMIT_L2NORM_EPSILON
                                              ? ss
-                                             : (sv_real)AVMIT_L2NORM_EPSILON);
+                                             : (nn_real)AVMIT_L2NORM_EPSILON);
         for (int d = 0; d < D; d++) y[d] = x[d] * s;
     }
 }
 
-void SV_FN(avmit_l2norm_backward)(sv_real *dinp, const sv_real *dout, const sv_real *inp,
-                                  const sv_real *sumsq, int N, int D) {
+void NN_FN(avmit_l2norm_backward)(nn_real *dinp, const nn_real *dout, const nn_real *inp,
+                                  const nn_real *sumsq, int N, int D) {
     for (int n = 0; n < N; n++) {
-        const sv_real *x = inp + (size_t)n * D, *g = dout + (size_t)n * D;
-        sv_real *dx = dinp + (size_t)n * D;
-        sv_real ss = sumsq[n];
-        int floored = ss < (sv_real)AVMIT_L2NORM_EPSILON;
-        sv_real s = (sv_real)1 / SV_SQRT(floored ? (sv_real)AVMIT_L2NORM_EPSILON : ss);
-        sv_real xg = 0;
+        const nn_real *x = inp + (size_t)n * D, *g = dout + (size_t)n * D;
+        nn_real *dx = dinp + (size_t)n * D;
+        nn_real ss = sumsq[n];
+        int floored = ss < (nn_real)AVMIT_L2NORM_EPSILON;
+        nn_real s = (nn_real)1 / NN_SQRT(floored ? (nn_real)AVMIT_L2NORM_EPSILON : ss);
+        nn_real xg = 0;
         if (!floored)
             for (int d = 0; d < D; d++) xg += x[d] * g[d];
-        sv_real c = s * s * s * xg; /* d rsqrt(ss)/d ss = -s^3/2, d ss/dx = 2x */
+        nn_real c = s * s * s * xg; /* d rsqrt(ss)/d ss = -s^3/2, d ss/dx = 2x */
         for (int d = 0; d < D; d++) dx[d] += s * g[d] - c * x[d];
     }
 }
 
-void SV_FN(avmit_euclid_forward)(sv_real *out, sv_real *sumsq, const sv_real *a,
-                                 const sv_real *b, int N, int D) {
+void NN_FN(avmit_euclid_forward)(nn_real *out, nn_real *sumsq, const nn_real *a,
+                                 const nn_real *b, int N, int D) {
     for (int n = 0; n < N; n++) {
-        const sv_real *x = a + (size_t)n * D, *y = b + (size_t)n * D;
-        sv_real ss = 0;
+        const nn_real *x = a + (size_t)n * D, *y = b + (size_t)n * D;
+        nn_real ss = 0;
         for (int d = 0; d < D; d++) {
-            sv_real t = x[d] - y[d];
+            nn_real t = x[d] - y[d];
             ss += t * t;
         }
         sumsq[n] = ss;
-        out[n] = SV_SQRT(ss >= (sv_real)AVMIT_EUCLID_FLOOR ? ss : (sv_real)AVMIT_EUCLID_FLOOR);
+        out[n] = NN_SQRT(ss >= (nn_real)AVMIT_EUCLID_FLOOR ? ss : (nn_real)AVMIT_EUCLID_FLOOR);
     }
 }
 
-void SV_FN(avmit_euclid_backward)(sv_real *da, sv_real *db, const sv_real *dout,
-                                  const sv_real *a, const sv_real *b, const sv_real *out,
-                                  const sv_real *sumsq, int N, int D) {
+void NN_FN(avmit_euclid_backward)(nn_real *da, nn_real *db, const nn_real *dout,
+                                  const nn_real *a, const nn_real *b, const nn_real *out,
+                                  const nn_real *sumsq, int N, int D) {
     for (int n = 0; n < N; n++) {
-        if (sumsq[n] < (sv_real)AVMIT_EUCLID_FLOOR) continue; /* max() chose the floor */
-        const sv_real *x = a + (size_t)n * D, *y = b + (size_t)n * D;
-        sv_real k = dout[n] / out[n]; /* d sqrt(ss) = 1/(2 sqrt ss), d ss = 2 (a - b) */
+        if (sumsq[n] < (nn_real)AVMIT_EUCLID_FLOOR) continue; /* max() chose the floor */
+        const nn_real *x = a + (size_t)n * D, *y = b + (size_t)n * D;
+        nn_real k = dout[n] / out[n]; /* d sqrt(ss) = 1/(2 sqrt ss), d ss = 2 (a - b) */
         for (int d = 0; d < D; d++) {
-            sv_real t = k * (x[d] - y[d]);
+            nn_real t = k * (x[d] - y[d]);
             if (da) da[(size_t)n * D + d] += t;
             if (db) db[(size_t)n * D + d] -= t;
         }
     }
 }
 
-static sv_real SV_FN(clip_p)(sv_real p) {
-    const sv_real lo = (sv_real)AVMIT_BCE_EPSILON, hi = (sv_real)1 - (sv_real)AVMIT_BCE_EPSILON;
+static nn_real NN_FN(clip_p)(nn_real p) {
+    const nn_real lo = (nn_real)AVMIT_BCE_EPSILON, hi = (nn_real)1 - (nn_real)AVMIT_BCE_EPSILON;
     return p < lo ? lo : (p > hi ? hi : p);
 }
 
-double SV_FN(avmit_bce2_loss)(const sv_real *probs, const int *labels, int B) {
-    const sv_real eps = (sv_real)AVMIT_BCE_EPSILON;
+double NN_FN(avmit_bce2_loss)(const nn_real *probs, const int *labels, int B) {
+    const nn_real eps = (nn_real)AVMIT_BCE_EPSILON;
     double total = 0;
     for (int i = 0; i < B; i++) {
-        sv_real l = 0;
+        nn_real l = 0;
         for (int k = 0; k < 2; k++) {
-            sv_real p = SV_FN(clip_p)(probs[2 * i + k]);
-            sv_real y = (sv_real)(labels[i] == k);
-            l -= y * SV_LOG(p + eps) + ((sv_real)1 - y) * SV_LOG((sv_real)1 - p + eps);
+            nn_real p = NN_FN(clip_p)(probs[2 * i + k]);
+            nn_real y = (nn_real)(labels[i] == k);
+            l -= y * NN_LOG(p + eps) + ((nn_real)1 - y) * NN_LOG((nn_real)1 - p + eps);
         }
         total += (double)(l / 2);
     }
     return B ? total / B : 0.0;
 }
 
-void SV_FN(avmit_softmax_bce2_backward)(sv_real *dlogits, const sv_real *probs,
+void NN_FN(avmit_softmax_bce2_backward)(nn_real *dlogits, const nn_real *probs,
                                         const int *labels, int B) {
-    const sv_real eps = (sv_real)AVMIT_BCE_EPSILON;
-    const sv_real scale = (sv_real)1 / (sv_real)(2 * B);
+    const nn_real eps = (nn_real)AVMIT_BCE_EPSILON;
+    const nn_real scale = (nn_real)1 / (nn_real)(2 * B);
     for (int i = 0; i < B; i++) {
-        const sv_real *p = probs + 2 * i;
-        sv_real dp[2];
+        const nn_real *p = probs + 2 * i;
+        nn_real dp[2];
         for (int k = 0; k < 2; k++) {
-            sv_real pk = p[k], y = (sv_real)(labels[i] == k);
-            if (pk < eps || pk > (sv_real)1 - eps) {
+            nn_real pk = p[k], y = (nn_real)(labels[i] == k);
+            if (pk < eps || pk > (nn_real)1 - eps) {
                 dp[k] = 0; /* tf.clip_by_value passes no gradient outside its range */
                 continue;
             }
-            dp[k] = -scale * (y / (pk + eps) - ((sv_real)1 - y) / ((sv_real)1 - pk + eps));
+            dp[k] = -scale * (y / (pk + eps) - ((nn_real)1 - y) / ((nn_real)1 - pk + eps));
         }
-        sv_real dot = dp[0] * p[0] + dp[1] * p[1];
+        nn_real dot = dp[0] * p[0] + dp[1] * p[1];
         for (int k = 0; k < 2; k++) dlogits[2 * i + k] += p[k] * (dp[k] - dot);
     }
 }
 
-double SV_FN(avmit_bce2_accuracy)(const sv_real *probs, const int *labels, int B) {
+double NN_FN(avmit_bce2_accuracy)(const nn_real *probs, const int *labels, int B) {
     double hits = 0;
     for (int i = 0; i < B; i++)
         for (int k = 0; k < 2; k++)
-            hits += (probs[2 * i + k] > (sv_real)0.5) == (labels[i] == k);
+            hits += (probs[2 * i + k] > (nn_real)0.5) == (labels[i] == k);
     return B ? hits / (2.0 * B) : 0.0;
 }

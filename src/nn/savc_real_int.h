@@ -1,28 +1,15 @@
 /*
- * savc_real_int.h — the scalar type of savc_layers.c (internal): float32 by
- * default, double when AVMIT_NN_F64 is defined (savc_f64.c), and the double
- * twins of the layer functions of avmit/savc.h for the finite-difference tests
- * (tests/unit/test_savc_layers.c). Same contracts with double in place of float.
+ * savc_real_int.h — the double twins of the layer functions of avmit/savc.h,
+ * built by savc_f64.c from savc_layers.c (written in nn_real, nn/nn_real.h),
+ * for the finite-difference tests (tests/unit/test_savc_layers.c). Same
+ * contracts with double in place of float.
  */
 #ifndef AVMIT_SAVC_REAL_INT_H
 #define AVMIT_SAVC_REAL_INT_H
 
-#include <math.h>
 #include <stddef.h>
 
 #include "avmit/savc.h"
-
-#ifdef AVMIT_NN_F64
-typedef double sv_real;
-#define SV_FN(name) name##_f64
-#define SV_SQRT sqrt
-#define SV_LOG log
-#else
-typedef float sv_real;
-#define SV_FN(name) name
-#define SV_SQRT sqrtf
-#define SV_LOG logf
-#endif
 
 void avmit_l2norm_forward_f64(double *out, double *sumsq, const double *inp, int N, int D);
 void avmit_l2norm_backward_f64(double *dinp, const double *dout, const double *inp,
