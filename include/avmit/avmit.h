@@ -11,7 +11,10 @@
 #include "avmit/embedding.h"
 #include "avmit/error.h"
 #include "avmit/fileio.h"
+#include "avmit/keras_h5.h"
+#include "avmit/keras_vars.h"
 #include "avmit/labels.h"
+#include "avmit/media_video.h"
 #include "avmit/npy.h"
 #include "avmit/parallel.h"
 #include "avmit/plot.h"
@@ -19,6 +22,8 @@
 #include "avmit/rng.h"
 #include "avmit/split.h"
 #include "avmit/synth.h"
+#include "avmit/tfckpt.h"
 #include "avmit/tfrecord.h"
+#include "avmit/vision.h"
 
 #endif
