@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "avmit/savc.h"
 #include "avmit/savc_pairs.h"
 #include "cli.h"
 
@@ -196,6 +197,78 @@ done:
     return rc;
 }
 
+/* 1234567 -> "1,234,567" */
+static const char *grouped(size_t v, char *buf, size_t cap) {
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
+    for (int i = 0; i < n && o + 2 < (int)cap; i++) {
+        if (i && (n - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}
+
+static int cmd_savc_summary(int argc, char **argv) {
+    static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *config = NULL;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'h':
+            printf("usage: avmit savc summary --config train.yaml\n\n"
+                   "Prints the SAVC model of a SAVC train.yaml (the paper's own files work):\n"
+                   "layers in Keras order with output shapes and parameters, then every\n"
+                   "variable with its Keras name and shape, in the order of the paper's\n"
+                   "random_seed.h5 files.\n");
+            return CLI_OK;
+        default: return CLI_USAGE;
+        }
+    }
+    if (!config || optind != argc)
+        return cli_usage_error("savc summary", "--config train.yaml is required");
+    avmit_error err;
+    avmit_error_clear(&err);
+    avmit_savc_file_config fc;
+    if (avmit_savc_config_load(&fc, config, &err)) return cli_report(&err);
+    const avmit_savc_config *m = &fc.model;
+    avmit_layer_row rows[AVMIT_SAVC_MAX_LAYERS];
+    int n = avmit_savc_layers(m, rows);
+    char a[32];
+    printf("Model: %s (SAVC %s, units %d, dropout %g, T %d, D_a %d, D_v %d, E %d)\n", config,
+           avmit_rnn_name(m->rnn), m->units, (double)m->dropout, m->timesteps, m->audio_dim,
+           m->visual_dim, m->embed);
+    printf("%-50s %-18s %10s\n", "Layer (type)", "Output Shape", "Param #");
+    size_t total = 0;
+    for (int i = 0; i < n; i++) {
+        char lt[96];
+        snprintf(lt, sizeof lt, "%.31s (%.47s)", rows[i].name, rows[i].type);
+        printf("%-50s %-18s %10s\n", lt, rows[i].output, grouped(rows[i].n_params, a, sizeof a));
+        total += rows[i].n_params;
+    }
+    avmit_param_info params[AVMIT_SV_COUNT];
+    size_t n_weights;
+    avmit_savc_layout(m, params, &n_weights);
+    if (total != n_weights) {
+        fprintf(stderr, "avmit: internal error: layer table and parameter block disagree\n");
+        return CLI_FAIL;
+    }
+    printf("Total params: %s\n", grouped(total, a, sizeof a));
+    printf("Trainable params: %s\nNon-trainable params: 0\nVariables:\n", a);
+    for (int i = 0; i < AVMIT_SV_COUNT; i++) {
+        const avmit_param_info *p = &params[i];
+        if (p->ndim == 1)
+            printf("  %s (%lld,)\n", p->name, (long long)p->shape[0]);
+        else
+            printf("  %s (%lld, %lld)\n", p->name, (long long)p->shape[0], (long long)p->shape[1]);
+    }
+    return CLI_OK;
+}
+
 int cmd_savc(int argc, char **argv) {
     if (argc < 2) {
         savc_usage(stderr);
@@ -207,6 +280,10 @@ int cmd_savc(int argc, char **argv) {
         return CLI_OK;
     }
     if (strcmp(sub, "pairs") == 0) return cmd_savc_pairs(argc - 1, argv + 1);
+    if (strcmp(sub, "train") == 0) return cmd_savc_train(argc - 1, argv + 1);
+    if (strcmp(sub, "eval") == 0) return cmd_savc_eval(argc - 1, argv + 1);
+    if (strcmp(sub, "score") == 0) return cmd_savc_score(argc - 1, argv + 1);
+    if (strcmp(sub, "summary") == 0) return cmd_savc_summary(argc - 1, argv + 1);
     return cli_usage_error("savc", "unknown command '%s' (pairs, train, eval, score, summary)",
                            sub);
 }

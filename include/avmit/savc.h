@@ -120,16 +120,33 @@ int avmit_savc_find(const avmit_savc_model *m, const char *name);
 /* Views into any block laid out like the weights (grads, Adam m/v). */
 void avmit_savc_views(const avmit_savc_model *m, float *block, float *views[AVMIT_SV_COUNT]);
 
+/* ---- the paper's SAVC train.yaml (../data/models/savc/<config>/train.yaml) ---- */
+#define AVMIT_SAVC_PATH_MAX 1024
+typedef struct avmit_savc_file_config {
+    avmit_savc_config model;   /* rnn.*, data.<style>.audio_size/visual_size, data.timesteps */
+    char tfrecords_loc1[AVMIT_SAVC_PATH_MAX]; /* as written ("" when empty) */
+    char tfrecords_loc2[AVMIT_SAVC_PATH_MAX]; /* second root (MIT-16 runs: validation) */
+    char cong_train[AVMIT_SAVC_PATH_MAX], incong_train[AVMIT_SAVC_PATH_MAX];
+    char cong_val[AVMIT_SAVC_PATH_MAX], incong_val[AVMIT_SAVC_PATH_MAX];
+    char model_path[AVMIT_SAVC_PATH_MAX];
+    int num_epochs;            /* training.num_epochs (200) */
+    double learning_rate;      /* training.learning_rate (1e-4) */
+    int batch_size;            /* training.training_batch_size (512) */
+    int val_batch_size;        /* training.validation_batch_size (16; results do not depend on it) */
+} avmit_savc_file_config;
+/* Read a SAVC train.yaml (libyaml; AVMIT_E_UNSUPPORTED in a build without it).
+ * Required: rnn.function (tf.keras.layers.SimpleRNN|GRU|LSTM), rnn.units, exactly
+ * one of data.VGG_style / data.mobilenet_style enabled with its sizes. Defaults:
+ * rnn.dropout 0, data.timesteps 7, num_epochs 200, learning_rate 1e-4, batch 512.
+ * audio and visual must not be False (SAVC needs both streams). Errors name the
+ * file, line and key. */
+int avmit_savc_config_load(avmit_savc_file_config *out, const char *path, avmit_error *err);
+
 /* Write a block laid out like the weights (weights, gradients, Adam m/v) as
  * safetensors with the Keras names and shapes (meta: n_meta key/value pairs,
  * may be NULL), atomically. */
 int avmit_savc_write_block(const avmit_savc_model *m, const float *block, const char *path,
                            const char *const *meta, size_t n_meta, avmit_error *err);
-/* Read every tensor of the table from a safetensors file into block (names and
- * shapes must match; errors name the tensor and both shapes). */
-int avmit_savc_read_block(const avmit_savc_model *m, float *block, const char *path,
-                          avmit_error *err);
-
 #define AVMIT_SAVC_MAX_LAYERS 16
 /* The 14 Keras layers in model.layers order (the random_seed.h5 layer_names). */
 int avmit_savc_layers(const avmit_savc_config *c, avmit_layer_row rows[AVMIT_SAVC_MAX_LAYERS]);

@@ -11,17 +11,3 @@ int avmit_savc_write_block(const avmit_savc_model *m, const float *block, const 
     }
     return avmit_safetensors_write(path, e, AVMIT_SV_COUNT, meta, n_meta, err);
 }
-
-int avmit_savc_read_block(const avmit_savc_model *m, float *block, const char *path,
-                          avmit_error *err) {
-    avmit_safetensors st;
-    int r = avmit_safetensors_read(&st, path, err);
-    if (r) return r;
-    for (int i = 0; i < AVMIT_SV_COUNT && !r; i++) {
-        const avmit_param_info *p = &m->params[i];
-        r = avmit_safetensors_get_f32(&st, path, p->name, p->ndim, p->shape, block + p->offset,
-                                      err);
-    }
-    avmit_safetensors_free(&st);
-    return r;
-}
