@@ -131,57 +131,73 @@ typedef struct {
     const avmit_savc_videos *v;
     const char *dir;
     unsigned char *silent;
-    avmit_error *errs;  /* per thread: the last error */
-    long *err_item;     /* per thread: the smallest failing item, -1 none */
 } silent_ctx;
 
-static void silent_one(void *ctx_, size_t i, int tid) {
+static int silent_one(void *ctx_, size_t i, avmit_error *err) {
     silent_ctx *ctx = ctx_;
     char *path = avmit_path_join(ctx->dir, ctx->v->tfrecord[i]);
     avmit_embedding e;
     avmit_embedding_opts o = avmit_embedding_default_opts();
     o.check_label = 0;
-    avmit_error local;
-    int r = path ? avmit_embedding_read_file(&e, path, &o, &local)
-                 : avmit_error_path(&local, AVMIT_E_NOMEM, NULL, "out of memory");
+    int r = path ? avmit_embedding_read_file(&e, path, &o, err)
+                 : avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory");
     free(path);
-    if (r) {
-        if (ctx->err_item[tid] < 0 || (long)i < ctx->err_item[tid]) {
-            ctx->err_item[tid] = (long)i;
-            ctx->errs[tid] = local;
-        }
-        return;
-    }
+    if (r) return r;
     ctx->silent[i] = (unsigned char)avmit_savc_audio_silent(&e);
     avmit_embedding_free(&e);
+    return 0;
 }
 
 int avmit_savc_find_silent(const avmit_savc_videos *v, const char *tfrecord_dir, int n_threads,
                            unsigned char *silent, avmit_error *err) {
-    if (n_threads <= 0) n_threads = avmit_cpu_count();
-    silent_ctx ctx = {v, tfrecord_dir, silent, calloc((size_t)n_threads, sizeof(avmit_error)),
-                      malloc((size_t)n_threads * sizeof(long))};
-    int r = 0;
-    if (!ctx.errs || !ctx.err_item) {
-        r = avmit_error_path(err, AVMIT_E_NOMEM, tfrecord_dir, "out of memory");
-        goto done;
-    }
-    for (int t = 0; t < n_threads; t++) ctx.err_item[t] = -1;
+    silent_ctx ctx = {v, tfrecord_dir, silent};
     memset(silent, 0, v->n);
-    if ((r = avmit_parallel_for(n_threads, v->n, silent_one, &ctx))) {
-        r = avmit_error_path(err, r, tfrecord_dir, "cannot start threads");
+    return savc_parallel_items(n_threads, v->n, silent_one, &ctx, tfrecord_dir, err);
+}
+
+/* ---- savc_parallel_items ------------------------------------------------------- */
+
+typedef struct {
+    savc_item_fn fn;
+    void *ctx;
+    avmit_error *errs;  /* per thread: the error of its smallest failing item */
+    long *err_item;     /* per thread: that item, -1 none */
+} items_ctx;
+
+static void run_item(void *ctx_, size_t i, int tid) {
+    items_ctx *c = ctx_;
+    avmit_error local;
+    avmit_error_clear(&local);
+    if (c->fn(c->ctx, i, &local) && (c->err_item[tid] < 0 || (long)i < c->err_item[tid])) {
+        c->err_item[tid] = (long)i;
+        c->errs[tid] = local;
+    }
+}
+
+int savc_parallel_items(int n_threads, size_t n, savc_item_fn fn, void *ctx, const char *path,
+                        avmit_error *err) {
+    if (n_threads <= 0) n_threads = avmit_cpu_count();
+    items_ctx c = {fn, ctx, calloc((size_t)n_threads, sizeof(avmit_error)),
+                   malloc((size_t)n_threads * sizeof(long))};
+    int r = 0;
+    if (!c.errs || !c.err_item) {
+        r = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
         goto done;
     }
-    /* Report the first failing video in list order, whichever thread saw it. */
+    for (int t = 0; t < n_threads; t++) c.err_item[t] = -1;
+    if ((r = avmit_parallel_for(n_threads, n, run_item, &c))) {
+        r = avmit_error_path(err, r, path, "cannot start threads");
+        goto done;
+    }
     int best = -1;
     for (int t = 0; t < n_threads; t++)
-        if (ctx.err_item[t] >= 0 && (best < 0 || ctx.err_item[t] < ctx.err_item[best])) best = t;
+        if (c.err_item[t] >= 0 && (best < 0 || c.err_item[t] < c.err_item[best])) best = t;
     if (best >= 0) {
-        if (err) *err = ctx.errs[best];
-        r = ctx.errs[best].code;
+        if (err) *err = c.errs[best];
+        r = c.errs[best].code;
     }
 done:
-    free(ctx.errs);
-    free(ctx.err_item);
+    free(c.errs);
+    free(c.err_item);
     return r;
 }

@@ -10,9 +10,9 @@
 
 #include "avmit/embedding.h"
 #include "avmit/fileio.h"
-#include "avmit/parallel.h"
 #include "avmit/safetensors.h"
 #include "avmit/savc_train.h"
+#include "data/savc_pairs_int.h"
 
 void avmit_savc_data_free(avmit_savc_data *d) {
     if (!d) return;
@@ -26,11 +26,10 @@ typedef struct {
     const char *const *roots;
     size_t n_roots;
     avmit_savc_data *d;
-    avmit_error *errs;  /* per thread */
-    long *err_item;     /* per thread: smallest failing item, -1 none */
 } load_ctx;
 
-static int load_one(load_ctx *c, size_t i, avmit_error *err) {
+static int load_one(void *ctx, size_t i, avmit_error *err) {
+    load_ctx *c = ctx;
     char *path = NULL;
     for (size_t r = 0; r < c->n_roots && !path; r++) {
         if (!c->roots[r] || !c->roots[r][0]) continue;
@@ -67,47 +66,21 @@ static int load_one(load_ctx *c, size_t i, avmit_error *err) {
     return r;
 }
 
-static void load_item(void *ctx_, size_t i, int tid) {
-    load_ctx *c = ctx_;
-    avmit_error local;
-    if (load_one(c, i, &local) && (c->err_item[tid] < 0 || (long)i < c->err_item[tid])) {
-        c->err_item[tid] = (long)i;
-        c->errs[tid] = local;
-    }
-}
-
 int avmit_savc_data_load(avmit_savc_data *out, const avmit_savc_videos *v,
                          const char *const *roots, size_t n_roots, const avmit_savc_config *cfg,
                          int n_threads, avmit_error *err) {
     memset(out, 0, sizeof *out);
-    if (n_threads <= 0) n_threads = avmit_cpu_count();
     out->n = v->n, out->T = cfg->timesteps, out->Da = cfg->audio_dim, out->Dv = cfg->visual_dim;
     const size_t n = v->n ? v->n : 1, T = (size_t)cfg->timesteps;
     out->audio = calloc(n * T * (size_t)cfg->audio_dim, sizeof(float));
     out->visual = calloc(n * T * (size_t)cfg->visual_dim, sizeof(float));
-    load_ctx c = {v, roots, n_roots, out, calloc((size_t)n_threads, sizeof(avmit_error)),
-                  malloc((size_t)n_threads * sizeof(long))};
-    int r = 0;
-    if (!out->audio || !out->visual || !c.errs || !c.err_item) {
+    load_ctx c = {v, roots, n_roots, out};
+    int r;
+    if (!out->audio || !out->visual)
         r = avmit_error_path(err, AVMIT_E_NOMEM, v->path,
                              "out of memory for %zu videos of embeddings", v->n);
-        goto done;
-    }
-    for (int t = 0; t < n_threads; t++) c.err_item[t] = -1;
-    if ((r = avmit_parallel_for(n_threads, v->n, load_item, &c))) {
-        r = avmit_error_path(err, r, v->path, "cannot start threads");
-        goto done;
-    }
-    int best = -1;
-    for (int t = 0; t < n_threads; t++)
-        if (c.err_item[t] >= 0 && (best < 0 || c.err_item[t] < c.err_item[best])) best = t;
-    if (best >= 0) {
-        if (err) *err = c.errs[best];
-        r = c.errs[best].code;
-    }
-done:
-    free(c.errs);
-    free(c.err_item);
+    else
+        r = savc_parallel_items(n_threads, v->n, load_one, &c, v->path, err);
     if (r) avmit_savc_data_free(out);
     return r;
 }
