@@ -26,6 +26,7 @@
 #include "avmit/safetensors.h"
 #include "avmit/savc.h"
 #include "avmit/savc_pairs.h"
+#include "avmit/savc_train.h"
 #include "avmit/split.h"
 #include "avmit/synth.h"
 #include "avmit/tfckpt.h"
