@@ -36,6 +36,10 @@ int cmd_model_inspect(int argc, char **argv);
 /* `avmit features audio` (cmd_features_audio.c) and `visual` (cmd_features_visual.c). */
 int cmd_features_audio(int argc, char **argv);
 int cmd_features_visual(int argc, char **argv);
+/* `avmit savc train|eval|score` (cmd_savc_train.c), dispatched from cmd_savc. */
+int cmd_savc_train(int argc, char **argv);
+int cmd_savc_eval(int argc, char **argv);
+int cmd_savc_score(int argc, char **argv);
 /* `avmit tfrecord dump|write` (cmd_tfrecord_io.c), dispatched from cmd_tfrecord. */
 int cmd_tfrecord_dump(int argc, char **argv);
 int cmd_tfrecord_write(int argc, char **argv);
