@@ -122,7 +122,7 @@ static int match_layer(const avmit_keras_vars *v, size_t k, const char *lname, c
             if (!found)
                 return avmit_error_set(err, AVMIT_E_FORMAT, src, -1, -1, -1, l->vars[j].origin,
                                        "unexpected variable '%s' in layer with weights #%zu ('%s'): the "
-                                       "model's '%s' has %zu variables, the file's layer %zu",
+                                       "model's '%s' takes %zu variables, the file's layer has %zu",
                                        l->vars[j].origin, k, l->name, lname, used, l->n_vars);
         }
     return 0;
