@@ -32,21 +32,12 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:
-    import numpy as np
-except ImportError:
-    print("skipped: numpy missing")
-    sys.exit(77)
-try:
-    import h5py
-except ImportError:
-    print("skipped: python3-h5py not installed")
-    sys.exit(77)
+# first: it exits 77 without numpy / h5py
+from model_io_testlib import (AR, SRC, TMP, Checks, h5py, np, read_safetensors, run,  # noqa: E402
+                              skip_without_models, yaml_value)
 import exp1_ref  # noqa: E402
 import tfckpt_ref  # noqa: E402
 import tfrecord_ref  # noqa: E402
-from model_io_testlib import (AR, SRC, TMP, Checks, read_safetensors, run,  # noqa: E402
-                              skip_without_models, yaml_value)
 
 check = Checks()
 # FORMATS.md §5.2 / the paper's Table 5: (total, trainable)

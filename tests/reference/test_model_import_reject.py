@@ -10,18 +10,9 @@ import shutil
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-try:
-    import numpy as np
-except ImportError:
-    print("skipped: numpy missing")
-    sys.exit(77)
-try:
-    import h5py
-except ImportError:
-    print("skipped: python3-h5py not installed")
-    sys.exit(77)
+# first: it exits 77 without numpy / h5py
+from model_io_testlib import AR, MODELS, TMP, Checks, h5py, np, run, skip_without_models  # noqa: E402
 import tfckpt_ref  # noqa: E402
-from model_io_testlib import AR, MODELS, TMP, Checks, run, skip_without_models  # noqa: E402
 
 check = Checks()
 GRU = os.path.join(AR, "YamNet_EffNet_GRU_AVMIT")
