@@ -3,16 +3,21 @@
  * weights file (FORMATS.md §5) or a TF2 checkpoint (§6) with its dtype and
  * shape (and, for TF2, whether its CRC was verified — every tensor is read
  * and checked), as text or --json; --dump DIR writes each numeric variable as
- * DIR/<name>.npy. Dispatched from cmd_model.c with argv[0] = "inspect".
+ * DIR/<name>.npy; `avmit model import` (a released weights file or checkpoint
+ * into a model directory) and `avmit model export` (keras-h5 or npz).
+ * Dispatched from cmd_model.c with argv[0] = the subcommand.
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "avmit/fileio.h"
+#include "avmit/config.h"
 #include "avmit/keras_h5.h"
+#include "avmit/model_io.h"
 #include "avmit/npy.h"
 #include "avmit/tfckpt.h"
+#include "avmit/train.h"
 #include "cli.h"
 
 static const char k_inspect_cmd[] = "model inspect";
@@ -277,12 +282,129 @@ int cmd_model_inspect(int argc, char **argv) {
     return rc ? cli_report(&err) : CLI_OK;
 }
 
+/* ---- import / export ------------------------------------------------------ */
+
+static void import_usage(FILE *f) {
+    fprintf(f,
+            "usage: avmit model import --config train.yaml --weights PATH --out MODELDIR [--json]\n\n"
+            "Builds the experiment-1 model of train.yaml (the paper's own files work) and fills it\n"
+            "from PATH: a Keras HDF5 weights file (random_seed.ckpt / random_seed.h5) or a\n"
+            "TensorFlow 2 checkpoint (prefix such as weights.64-0.28.ckpt, its .index, its folder\n"
+            "or its `checkpoint` file; every tensor CRC is checked). Layers are paired in Keras\n"
+            "load order and every variable's shape is checked: a missing, extra or misshapen\n"
+            "variable is an error naming it. MODELDIR receives model.safetensors and config.json,\n"
+            "ready for `avmit eval`, `avmit predict`, `avmit model export` and\n"
+            "`avmit train --init MODELDIR`.\n\n"
+            "options:\n"
+            "  --json        print the result as JSON\n"
+            "  -h, --help    this help\n");
+}
+
 int cmd_model_import(int argc, char **argv) {
-    (void)argc;
-    return cli_usage_error(argv[0], "not available in this build yet");
+    static const struct option longopts[] = {
+        {"config", required_argument, NULL, 'c'}, {"weights", required_argument, NULL, 'w'},
+        {"out", required_argument, NULL, 'o'},    {"json", no_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL, *weights = NULL, *out = NULL;
+    int json = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': config = optarg; break;
+        case 'w': weights = optarg; break;
+        case 'o': out = optarg; break;
+        case 'j': json = 1; break;
+        case 'h': import_usage(stdout); return CLI_OK;
+        default: import_usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind != argc || !config || !weights || !out) {
+        import_usage(stderr);
+        return cli_usage_error("model import", "--config, --weights and --out are required");
+    }
+    avmit_error err;
+    avmit_error_clear(&err);
+    avmit_exp1_config ec;
+    avmit_model *m = NULL;
+    avmit_weights_format fmt = AVMIT_WEIGHTS_KERAS_H5;
+    if (avmit_exp1_config_load(&ec, config, &err) || avmit_model_create(&m, &ec.model, &err) ||
+        avmit_model_import_file(m, weights, &fmt, &err)) {
+        avmit_model_free(m);
+        return cli_report(&err);
+    }
+    avmit_train_params p = avmit_train_default_params();
+    p.epochs = ec.num_epochs, p.batch = ec.batch_size, p.lr = ec.learning_rate, p.patience = ec.patience;
+    char *st = avmit_path_join(out, "model.safetensors");
+    int rc = st ? 0 : avmit_error_path(&err, AVMIT_E_NOMEM, out, "out of memory");
+    if (!rc) rc = avmit_mkdirs(out, &err);
+    if (!rc) rc = avmit_model_save(m, st, &err);
+    if (!rc) rc = avmit_modeldir_write_config(out, &m->cfg, &p, NULL, &err);
+    free(st);
+    if (!rc) {
+        const char *f = fmt == AVMIT_WEIGHTS_TF2 ? "tf2-checkpoint" : "keras-h5";
+        if (json) {
+            printf("{\"format\": \"%s\", \"weights\": ", f);
+            cli_json_string(stdout, weights);
+            printf(", \"out\": ");
+            cli_json_string(stdout, out);
+            printf(", \"rnn\": \"%s\", \"trainable_params\": %zu, \"non_trainable_params\": %zu}\n",
+                   avmit_rnn_name(m->cfg.rnn), m->n_weights, m->n_stats);
+        } else {
+            printf("imported %s %s: %s model, %zu trainable parameters + %zu BN moving statistics -> %s\n", f,
+                   weights, avmit_rnn_name(m->cfg.rnn), m->n_weights, m->n_stats, out);
+        }
+    }
+    avmit_model_free(m);
+    return rc ? cli_report(&err) : CLI_OK;
+}
+
+static void export_usage(FILE *f) {
+    fprintf(f,
+            "usage: avmit model export --model MODELDIR --format keras-h5|npz -o FILE\n\n"
+            "Writes a model directory's weights and BN moving statistics as\n"
+            "  keras-h5  a Keras `save_weights` HDF5 file with the layer and weight names, order\n"
+            "            and layout of the paper's random_seed.ckpt files (Keras 2.4.0 form):\n"
+            "            model.load_weights(FILE) loads it into the matching Keras model\n"
+            "  npz       a NumPy archive, one array per Keras weight name (\"gru/gru_cell/bias:0\")\n\n"
+            "options:\n"
+            "  -o, --out FILE  output file (written atomically)\n"
+            "  -h, --help      this help\n");
 }
 
 int cmd_model_export(int argc, char **argv) {
-    (void)argc;
-    return cli_usage_error(argv[0], "not available in this build yet");
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'f'},
+        {"out", required_argument, NULL, 'o'},   {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *model = NULL, *format = NULL, *out = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm': model = optarg; break;
+        case 'f': format = optarg; break;
+        case 'o': out = optarg; break;
+        case 'h': export_usage(stdout); return CLI_OK;
+        default: export_usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind != argc || !model || !format || !out) {
+        export_usage(stderr);
+        return cli_usage_error("model export", "--model, --format and -o are required");
+    }
+    int h5 = !strcmp(format, "keras-h5");
+    if (!h5 && strcmp(format, "npz"))
+        return cli_usage_error("model export", "--format must be keras-h5 or npz, not '%s'", format);
+    avmit_error err;
+    avmit_error_clear(&err);
+    avmit_model *m = NULL;
+    int rc = avmit_modeldir_open(&m, model, &err);
+    if (!rc) rc = h5 ? avmit_model_export_keras_h5(m, out, &err) : avmit_model_export_npz(m, out, &err);
+    if (!rc)
+        printf("exported %s (%zu trainable parameters + %zu BN moving statistics) as %s -> %s\n", model,
+               m->n_weights, m->n_stats, format, out);
+    avmit_model_free(m);
+    return rc ? cli_report(&err) : CLI_OK;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "avmit/config.h"
+#include "avmit/fileio.h"
 #include "avmit/split.h"
 #include "avmit/train.h"
 #include "cli.h"
@@ -36,6 +37,9 @@ static void train_usage(FILE *f) {
             "  --fp16-data       keep the loaded embeddings as float16 (half the memory)\n"
             "  --limit-per-class N  use only the first N rows of each class of each CSV\n"
             "  --resume MODELDIR continue a stopped run from its last completed epoch\n"
+            "  --init MODELDIR   start from MODELDIR's weights and BN statistics (e.g. from\n"
+            "                    `avmit model import`) instead of seeded initial values; its\n"
+            "                    model must have train.yaml's RNN, activation and shapes\n"
             "  -q, --quiet       no per-epoch lines\n"
             "  -h, --help        this help\n");
 }
@@ -78,9 +82,28 @@ static int load_split_data(const char *csv, const char *dir, const avmit_model_c
     return rc;
 }
 
+/* --init MODELDIR: its weights and BN statistics replace the seeded initial
+ * values (the seed still drives shuffles and dropout). The weight shapes are
+ * checked tensor by tensor by avmit_model_load_weights. */
+static int load_init(avmit_model *m, const char *dir, avmit_error *err) {
+    avmit_model_config ic;
+    int rc = avmit_modeldir_read_config(dir, &ic, NULL, NULL, err);
+    if (rc) return rc;
+    if (ic.rnn != m->cfg.rnn || ic.act != m->cfg.act)
+        return avmit_error_set(err, AVMIT_E_ARG, dir, -1, -1, -1, "config.json",
+                               "--init model is a %s with %s activations, train.yaml asks for a %s with %s",
+                               avmit_rnn_name(ic.rnn), avmit_act_name(ic.act), avmit_rnn_name(m->cfg.rnn),
+                               avmit_act_name(m->cfg.act));
+    char *path = avmit_path_join(dir, "model.safetensors");
+    rc = path ? avmit_model_load_weights(m, path, err)
+              : avmit_error_set(err, AVMIT_E_NOMEM, dir, -1, -1, -1, NULL, "out of memory");
+    free(path);
+    return rc;
+}
+
 int cmd_train(int argc, char **argv) {
     enum { O_EPOCHS = 256, O_BATCH, O_LR, O_LRDECAY, O_WD, O_PATIENCE, O_MINDELTA, O_SEED, O_THREADS, O_FP16,
-           O_RESUME, O_TFREC, O_TRAIN, O_VAL, O_OUT, O_CONFIG, O_LIMIT };
+           O_RESUME, O_TFREC, O_TRAIN, O_VAL, O_OUT, O_CONFIG, O_LIMIT, O_INIT };
     static const struct option longopts[] = {
         {"config", required_argument, NULL, O_CONFIG}, {"tfrecords", required_argument, NULL, O_TFREC},
         {"train", required_argument, NULL, O_TRAIN},   {"val", required_argument, NULL, O_VAL},
@@ -90,10 +113,10 @@ int cmd_train(int argc, char **argv) {
         {"patience", required_argument, NULL, O_PATIENCE}, {"min-delta", required_argument, NULL, O_MINDELTA},
         {"seed", required_argument, NULL, O_SEED},     {"threads", required_argument, NULL, O_THREADS},
         {"fp16-data", no_argument, NULL, O_FP16},      {"resume", required_argument, NULL, O_RESUME},
-        {"limit-per-class", required_argument, NULL, O_LIMIT},
+        {"limit-per-class", required_argument, NULL, O_LIMIT}, {"init", required_argument, NULL, O_INIT},
         {"quiet", no_argument, NULL, 'q'},             {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *config = NULL, *out = NULL, *resume = NULL;
+    const char *config = NULL, *out = NULL, *resume = NULL, *init = NULL;
     avmit_data_paths paths;
     memset(&paths, 0, sizeof paths);
     /* overrides: < 0 / NAN = not given */
@@ -106,6 +129,7 @@ int cmd_train(int argc, char **argv) {
         case O_CONFIG: config = optarg; break;
         case O_OUT: out = optarg; break;
         case O_RESUME: resume = optarg; break;
+        case O_INIT: init = optarg; break;
         case O_TFREC: snprintf(paths.tfrecords, sizeof paths.tfrecords, "%s", optarg); break;
         case O_TRAIN: snprintf(paths.train_csv, sizeof paths.train_csv, "%s", optarg); break;
         case O_VAL: snprintf(paths.val_csv, sizeof paths.val_csv, "%s", optarg); break;
@@ -131,7 +155,8 @@ int cmd_train(int argc, char **argv) {
     avmit_model_config mc;
     avmit_train_params p = avmit_train_default_params();
     if (resume) {
-        if (config || out) return cli_usage_error("train", "--resume takes its settings from MODELDIR/config.json");
+        if (config || out || init)
+            return cli_usage_error("train", "--resume takes its settings and weights from MODELDIR");
         if (avmit_modeldir_read_config(resume, &mc, &p, &paths, &err)) return cli_report(&err);
         out = resume;
         if (threads >= 0) p.n_threads = (int)threads;
@@ -169,16 +194,18 @@ int cmd_train(int argc, char **argv) {
                p.fp16_data ? " (fp16)" : "", cli_now_seconds() - t0);
     avmit_model *m = NULL;
     int rc = CLI_OK;
-    if (avmit_model_create(&m, &mc, &err) || avmit_model_init(m, p.seed, &err)) {
+    if (avmit_model_create(&m, &mc, &err) || avmit_model_init(m, p.seed, &err) ||
+        (init && load_init(m, init, &err))) {
         rc = cli_report(&err);
         goto done;
     }
     if (!quiet)
         printf("model: %s units %d, bottleneck %d %s, dropout %g: %zu trainable parameters; %s%d epochs, batch %d, "
-               "lr %g%s, seed %llu, %d threads\n",
+               "lr %g%s, seed %llu, %d threads%s%s\n",
                avmit_rnn_name(mc.rnn), mc.units, mc.bottleneck, avmit_act_name(mc.act), (double)mc.dropout,
                m->n_weights, resume ? "resuming, " : "", p.epochs, p.batch, p.lr,
-               p.lr_decay > 0 ? " (decayed per epoch)" : "", (unsigned long long)p.seed, nth);
+               p.lr_decay > 0 ? " (decayed per epoch)" : "", (unsigned long long)p.seed, nth,
+               init ? "; initial weights from " : "", init ? init : "");
     fflush(stdout);
     progress_ctx pc = {isatty(2), quiet, p.epochs, 0};
     avmit_train_callbacks cb = {on_step, on_epoch, NULL, &pc};
