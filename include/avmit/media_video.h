@@ -11,7 +11,9 @@
  *   }
  *   avmit_video_close(v);
  *
- * or, for the whole reference loop, avmit_video_select().
+ * or, for the whole reference loop, avmit_video_select(), which for most H.264
+ * files decodes only the reference frames and the selected frames up to the
+ * last selected one (same frames and timestamps; docs/visual-frames.md).
  *
  * Decoding follows OpenCV's FFmpeg backend: the first video stream, every
  * frame in decode-output order, no seeking; pixels are converted with
