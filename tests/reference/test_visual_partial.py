@@ -18,33 +18,17 @@ without dts, Annex B, MPEG-4 Part 2). Facts checked, for every clip:
      test_visual_frames.py; this ties the dense comparison to OpenCV as well).
 """
 import os
-import shutil
 import subprocess
 import sys
+
+from visual_testlib import check, finish, setup
 
 try:
     import numpy as np
 except ImportError as e:
     print(f"skipped: numpy not installed ({e})")
     sys.exit(77)
-if not shutil.which("ffmpeg"):
-    print("skipped: ffmpeg CLI not installed")
-    sys.exit(77)
-
-AVMIT = os.environ["AVMIT"]
-if subprocess.run([AVMIT, "features", "visual", "--help"], capture_output=True).returncode:
-    print("skipped: avmit built without FFmpeg")
-    sys.exit(77)
-TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-test-visual-partial")
-os.makedirs(TMP, exist_ok=True)
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures += 1
+AVMIT, TMP = setup("/tmp/avmit-test-visual-partial")
 
 
 def make_clip(name, rate=30, seconds=3, size="96x64", args=(), audio_first=False,
@@ -150,5 +134,4 @@ if cv2 is not None:
         check(rc == 0 and all(float(p) == pos[i] for i, p in got),
               f"{name}: timestamps at 1 ms equal OpenCV's for frames {[i for i, _ in got]}")
 
-print("failures:", failures)
-sys.exit(1 if failures else 0)
+finish()
