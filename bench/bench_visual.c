@@ -3,10 +3,12 @@
  * reference loop selects, resized to 224x224 uint8 RGB (avmit_video_select +
  * avmit_resize_linear_u8, what `avmit features visual` runs).
  *
- * usage: bench_visual CLIP INTERVAL_MS DECODER_THREADS WORKERS SECONDS OUT.npy
+ * usage: bench_visual CLIP INTERVAL_MS DECODER_THREADS WORKERS SECONDS OUT.npy [DECODE]
  *   WORKERS clips are processed at once (avmit_parallel_for, one clip per item);
  *   each round runs >= SECONDS; 3 rounds, the median clips/s is printed as
- *   "clips/s <x>". The frames of the last clip go to OUT.npy so the caller can
+ *   "clips/s <x>", with the process CPU time per clip of that round as
+ *   "cpu_ms <y>". DECODE: auto (default), full or partial
+ *   (avmit_video_select_decode). The frames of the last clip go to OUT.npy so the caller can
  *   check them against the reference's; every clip's frames must equal the first
  *   clip's (checked while timing), else exit 1.
  */
@@ -33,6 +35,7 @@ typedef struct {
     const char *clip;
     double interval;
     int dec_threads;
+    avmit_video_decode decode;
     clip_out out[MAX_WORKERS];
     int failed;
     avmit_error err[MAX_WORKERS];
@@ -53,25 +56,30 @@ static void run_clip(void *vctx, size_t item, int tid) {
     bench_ctx *b = vctx;
     clip_out *o = &b->out[tid];
     o->n = 0;
-    if (avmit_video_select(b->clip, b->interval, b->dec_threads, on_frame, o, NULL, &b->err[tid]))
+    if (avmit_video_select_decode(b->clip, b->interval, b->dec_threads, b->decode, on_frame, o,
+                                  NULL, &b->err[tid]))
         b->failed = 1;
 }
 
-static double now_s(void) {
+static double clock_s(clockid_t id) {
     struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
+    clock_gettime(id, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int cmp_d(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
+typedef struct {
+    double rate, cpu_ms; /* clips/s, CPU ms per clip */
+} round_result;
+
+static int cmp_rate(const void *a, const void *b) {
+    double x = ((const round_result *)a)->rate, y = ((const round_result *)b)->rate;
     return (x > y) - (x < y);
 }
 
 int main(int argc, char **argv) {
-    if (argc != 7) {
+    if (argc != 7 && argc != 8) {
         fprintf(stderr, "usage: bench_visual CLIP INTERVAL_MS DECODER_THREADS WORKERS SECONDS "
-                        "OUT.npy\n");
+                        "OUT.npy [auto|full|partial]\n");
         return 2;
     }
     bench_ctx *b = calloc(1, sizeof *b);
@@ -80,15 +88,20 @@ int main(int argc, char **argv) {
     b->dec_threads = atoi(argv[3]);
     int workers = atoi(argv[4]);
     double seconds = atof(argv[5]);
+    const char *decode = argc == 8 ? argv[7] : "auto";
+    if (!strcmp(decode, "auto")) b->decode = AVMIT_VIDEO_DECODE_AUTO;
+    else if (!strcmp(decode, "full")) b->decode = AVMIT_VIDEO_DECODE_FULL;
+    else if (!strcmp(decode, "partial")) b->decode = AVMIT_VIDEO_DECODE_PARTIAL;
+    else return 2;
     if (workers < 1 || workers > MAX_WORKERS) return 2;
     avmit_video_quiet_ffmpeg_log();
     for (int w = 0; w < workers; w++) b->out[w].frames = malloc(MAX_FRAMES * FRAME_BYTES);
     uint8_t *first = malloc(MAX_FRAMES * FRAME_BYTES);
     int64_t n_first = -1;
-    double rate[3];
+    round_result res[3];
     for (int round = 0; round < 3; round++) {
         long clips = 0;
-        double t0 = now_s(), t;
+        double t0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID), t;
         do {
             if (avmit_parallel_for(workers, (size_t)workers, run_clip, b) || b->failed) {
                 for (int w = 0; w < workers; w++)
@@ -107,18 +120,20 @@ int main(int argc, char **argv) {
                 }
             }
             clips += workers;
-            t = now_s();
+            t = clock_s(CLOCK_MONOTONIC);
         } while (t - t0 < seconds);
-        rate[round] = (double)clips / (t - t0);
+        res[round].rate = (double)clips / (t - t0);
+        res[round].cpu_ms = 1000.0 * (clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0) / (double)clips;
     }
-    qsort(rate, 3, sizeof rate[0], cmp_d);
+    qsort(res, 3, sizeof res[0], cmp_rate);
     avmit_error err;
     int64_t shape[4] = {n_first, AVMIT_VISUAL_SIZE, AVMIT_VISUAL_SIZE, 3};
     if (avmit_npy_write(argv[6], AVMIT_DTYPE_U8, 4, shape, first, &err)) {
         fprintf(stderr, "bench_visual: %s\n", err.msg);
         return 1;
     }
-    printf("frames %lld clips/s %.2f\n", (long long)n_first, rate[1]);
+    printf("frames %lld clips/s %.2f cpu_ms %.2f\n", (long long)n_first, res[1].rate,
+           res[1].cpu_ms);
     for (int w = 0; w < workers; w++) free(b->out[w].frames);
     free(first);
     free(b);

@@ -41,6 +41,11 @@ static void visual_usage(FILE *f) {
             "                            tf2.10 (Keras >= 2.10 adds a x1/sqrt(std) Rescaling)\n"
             "  --timestamps              print 'index pos_ms' for each selected frame\n"
             "  --threads N               FFmpeg decoder threads (default: all cores)\n"
+            "  --decode MODE             auto (default): for H.264 whose timestamps follow\n"
+            "                            from the packets, decode only reference frames and\n"
+            "                            selected frames up to the last selected one (same\n"
+            "                            frames, faster), else every frame; full: every\n"
+            "                            frame; partial: the former or fail saying why\n"
             "  -v, --verbose             let FFmpeg print its own warnings\n"
             "  -h, --help                this help\n");
 }
@@ -94,6 +99,7 @@ int cmd_features_visual(int argc, char **argv) {
         {"efficientnet-variant", required_argument, NULL, 'e'},
         {"timestamps", no_argument, NULL, 'T'},
         {"threads", required_argument, NULL, 't'},
+        {"decode", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -101,6 +107,7 @@ int cmd_features_visual(int argc, char **argv) {
     const char *out = NULL;
     long long interval = 0, threads = 0;
     int verbose = 0;
+    avmit_video_decode decode = AVMIT_VIDEO_DECODE_AUTO;
     avmit_preprocess pre = AVMIT_PREPROCESS_NONE;
     avmit_effnet_variant variant = AVMIT_EFFNET_TF23;
     collect_ctx col = {NULL, 0, 0, 0};
@@ -127,6 +134,13 @@ int cmd_features_visual(int argc, char **argv) {
         case 't':
             if (cli_parse_int(CMD, "--threads", optarg, 0, 256, &threads)) return CLI_USAGE;
             break;
+        case 'd':
+            if (!strcmp(optarg, "auto")) decode = AVMIT_VIDEO_DECODE_AUTO;
+            else if (!strcmp(optarg, "full")) decode = AVMIT_VIDEO_DECODE_FULL;
+            else if (!strcmp(optarg, "partial")) decode = AVMIT_VIDEO_DECODE_PARTIAL;
+            else return cli_usage_error(CMD, "--decode: expected auto, full or partial, got '%s'",
+                                        optarg);
+            break;
         case 'v': verbose = 1; break;
         case 'h': visual_usage(stdout); return CLI_OK;
         default: visual_usage(stderr); return CLI_USAGE;
@@ -145,8 +159,8 @@ int cmd_features_visual(int argc, char **argv) {
     if (!verbose) avmit_video_quiet_ffmpeg_log();
 
     int64_t n_sel = 0;
-    int rc = avmit_video_select(video, (double)interval, cli_threads(threads), collect_frame,
-                               &col, &n_sel, &err);
+    int rc = avmit_video_select_decode(video, (double)interval, cli_threads(threads), decode,
+                                      collect_frame, &col, &n_sel, &err);
     if (!rc) rc = write_frames(out, &col, pre, variant, &err);
     free(col.frames);
     if (rc) return cli_report(&err);

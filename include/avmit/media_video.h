@@ -11,7 +11,9 @@
  *   }
  *   avmit_video_close(v);
  *
- * or, for the whole reference loop, avmit_video_select().
+ * or, for the whole reference loop, avmit_video_select(), which for most H.264
+ * files decodes only the reference frames and the selected frames up to the
+ * last selected one (same frames and timestamps; docs/visual-frames.md).
  *
  * Decoding follows OpenCV's FFmpeg backend: the first video stream, every
  * frame in decode-output order, no seeking; pixels are converted with
@@ -98,10 +100,27 @@ typedef struct avmit_video_frame {
 typedef int (*avmit_video_frame_fn)(void *ctx, const avmit_video_frame *frame,
                                     avmit_error *err);
 
-/* Run the reference loop over path: decode every frame, select as
- * avmit_frame_selector does, convert only the selected frames and pass them
- * to fn. *n_selected (may be NULL) gets the number of frames passed. A video
- * with no decodable frame is an error (AVMIT_E_FORMAT). */
+/* How avmit_video_select_decode decodes. The frames, their indices and POS
+ * are the same either way; PARTIAL is faster. */
+typedef enum avmit_video_decode {
+    AVMIT_VIDEO_DECODE_AUTO = 0, /* PARTIAL where it is exact for the stream, else FULL */
+    AVMIT_VIDEO_DECODE_FULL,     /* decode every frame, as the reference loop does */
+    AVMIT_VIDEO_DECODE_PARTIAL   /* H.264 only: take the timestamps from the packets, decode
+                                    only reference frames and selected frames up to the last
+                                    selected one; AVMIT_E_UNSUPPORTED (saying why) where that
+                                    is not provably exact (docs/visual-frames.md) */
+} avmit_video_decode;
+
+/* Run the reference loop over path: select as avmit_frame_selector does over
+ * every frame's POS, convert only the selected frames and pass them to fn in
+ * order. *n_selected (may be NULL) gets the number of frames passed. A video
+ * with no decodable frame is an error (AVMIT_E_FORMAT). With PARTIAL (and
+ * AUTO), fn is called only after every selected frame has been decoded. */
+int avmit_video_select_decode(const char *path, double interval_ms, int n_threads,
+                              avmit_video_decode decode, avmit_video_frame_fn fn, void *ctx,
+                              int64_t *n_selected, avmit_error *err);
+
+/* avmit_video_select_decode with AVMIT_VIDEO_DECODE_AUTO. */
 int avmit_video_select(const char *path, double interval_ms, int n_threads,
                        avmit_video_frame_fn fn, void *ctx, int64_t *n_selected,
                        avmit_error *err);

@@ -28,25 +28,8 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
-#include "avmit/media_video.h"
+#include "media_video_int.h"
 
-struct avmit_video {
-    char *path;
-    AVFormatContext *fmt;
-    AVCodecContext *dec;
-    AVPacket *pkt;
-    AVFrame *frame;
-    struct SwsContext *sws;
-    AVFrame *rgb;         /* swscale output at the coded size (OpenCV's rgb_picture) */
-    int stream;           /* index of the video stream */
-    int width, height;    /* codec parameters */
-    int64_t start_time;   /* stream start_time (0 if unset) */
-    AVRational time_base;
-    int64_t nb_frames;    /* container's frame count, 0 if unknown */
-    int64_t n_read;       /* frames returned so far */
-    int flushed;          /* the end-of-file flush was sent to the decoder */
-    int have_frame;       /* frame holds the last frame returned */
-};
 
 static const char *av_err_text(int code, char *buf, size_t n) {
     if (av_strerror(code, buf, n) < 0) snprintf(buf, n, "FFmpeg error %d", code);
@@ -159,10 +142,9 @@ fail:
     return rc;
 }
 
-/* OpenCV's CAP_PROP_POS_MSEC for the frame just decoded (header comment). */
-static double frame_pos_ms(const avmit_video *v, const AVFrame *f) {
-    int64_t ts = f->pts != AV_NOPTS_VALUE && f->pts != 0 ? f->pts : f->pkt_dts;
-    if (ts == AV_NOPTS_VALUE || (v->flushed && f->pkt_dts == AV_NOPTS_VALUE)) return 0.0;
+double avmit_video_pos_ms(const avmit_video *v, int64_t pts, int64_t pkt_dts, int flushed) {
+    int64_t ts = pts != AV_NOPTS_VALUE && pts != 0 ? pts : pkt_dts;
+    if (ts == AV_NOPTS_VALUE || (flushed && pkt_dts == AV_NOPTS_VALUE)) return 0.0;
     double tb = v->time_base.num == 0 || v->time_base.den == 0
                     ? 0.0 : (double)v->time_base.num / (double)v->time_base.den;
     return ((double)(ts - v->start_time) * tb) * 1000.0;
@@ -206,7 +188,7 @@ int avmit_video_next(avmit_video *v, double *pos_ms, avmit_error *err) {
                                     "decoding video frame %lld failed: %s",
                                     (long long)v->n_read, av_err_text(r, eb, sizeof eb));
     }
-    *pos_ms = frame_pos_ms(v, v->frame);
+    *pos_ms = avmit_video_pos_ms(v, v->frame->pts, v->frame->pkt_dts, v->flushed);
     v->n_read++;
     v->have_frame = 1;
     return 1;
@@ -268,9 +250,35 @@ int avmit_frame_selector_push(avmit_frame_selector *s, double pos_ms) {
     return selected;
 }
 
-int avmit_video_select(const char *path, double interval_ms, int n_threads,
-                       avmit_video_frame_fn fn, void *ctx, int64_t *n_selected,
-                       avmit_error *err) {
+int avmit_video_emit(avmit_video *v, double pos_ms, uint8_t *rgb, avmit_video_frame_fn fn,
+                     void *ctx, avmit_error *err) {
+    int rc = avmit_video_frame_rgb(v, rgb, err);
+    if (rc) return rc;
+    avmit_video_frame fr = {v->n_read - 1, pos_ms, v->width, v->height, rgb};
+    return fn(ctx, &fr, err);
+}
+
+/* The reference loop over every decoded frame. */
+static int select_full(avmit_video *v, double interval_ms, uint8_t *rgb, avmit_video_frame_fn fn,
+                       void *ctx, int64_t *n_selected, avmit_error *err) {
+    avmit_frame_selector sel;
+    avmit_frame_selector_init(&sel, interval_ms);
+    double pos;
+    int rc;
+    while ((rc = avmit_video_next(v, &pos, err)) == 1) {
+        if (!avmit_frame_selector_push(&sel, pos)) continue;
+        if ((rc = avmit_video_emit(v, pos, rgb, fn, ctx, err))) return rc;
+        if (n_selected) (*n_selected)++;
+    }
+    if (rc == 0 && v->n_read == 0)
+        rc = avmit_error_path(err, AVMIT_E_FORMAT, v->path,
+                              "the video stream has no decodable frame");
+    return rc;
+}
+
+int avmit_video_select_decode(const char *path, double interval_ms, int n_threads,
+                              avmit_video_decode decode, avmit_video_frame_fn fn, void *ctx,
+                              int64_t *n_selected, avmit_error *err) {
     if (n_selected) *n_selected = 0;
     if (!(interval_ms > 0))
         return avmit_error_path(err, AVMIT_E_ARG, path, "frame interval must be > 0 ms, got %g",
@@ -284,22 +292,31 @@ int avmit_video_select(const char *path, double interval_ms, int n_threads,
                               v->width, v->height);
         goto done;
     }
-    avmit_frame_selector sel;
-    avmit_frame_selector_init(&sel, interval_ms);
-    int64_t n = 0;
-    double pos;
-    while ((rc = avmit_video_next(v, &pos, err)) == 1) {
-        if (!avmit_frame_selector_push(&sel, pos)) continue;
-        if ((rc = avmit_video_frame_rgb(v, rgb, err))) goto done;
-        avmit_video_frame fr = {v->n_read - 1, pos, v->width, v->height, rgb};
-        if ((rc = fn(ctx, &fr, err))) goto done;
-        n++;
-        if (n_selected) *n_selected = n;
+    if (decode != AVMIT_VIDEO_DECODE_FULL) {
+        const char *why = "";
+        if (avmit_video_select_fast(v, interval_ms, rgb, fn, ctx, n_selected, &rc, &why, err))
+            goto done;
+        if (decode == AVMIT_VIDEO_DECODE_PARTIAL) {
+            rc = avmit_error_path(err, AVMIT_E_UNSUPPORTED, path,
+                                  "partial decoding is not exact for this video: %s", why);
+            goto done;
+        }
+        avmit_video_close(v); /* the fast path read the packets: start again */
+        if ((rc = avmit_video_open(&v, path, n_threads, err))) {
+            free(rgb);
+            return rc;
+        }
     }
-    if (rc == 0 && v->n_read == 0)
-        rc = avmit_error_path(err, AVMIT_E_FORMAT, path, "the video stream has no decodable frame");
+    rc = select_full(v, interval_ms, rgb, fn, ctx, n_selected, err);
 done:
     free(rgb);
     avmit_video_close(v);
     return rc;
+}
+
+int avmit_video_select(const char *path, double interval_ms, int n_threads,
+                       avmit_video_frame_fn fn, void *ctx, int64_t *n_selected,
+                       avmit_error *err) {
+    return avmit_video_select_decode(path, interval_ms, n_threads, AVMIT_VIDEO_DECODE_AUTO, fn,
+                                     ctx, n_selected, err);
 }

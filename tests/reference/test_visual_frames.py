@@ -17,9 +17,10 @@ stream placed before the video stream; MPEG-4 Part 2 in AVI). For each clip and
 Oracle: Debian's python3-opencv (OpenCV 4.6, FFmpeg 5.1 backend).
 """
 import os
-import shutil
 import subprocess
 import sys
+
+from visual_testlib import check, finish, setup
 
 try:
     import numpy as np
@@ -27,24 +28,7 @@ try:
 except ImportError as e:
     print(f"skipped: python3-opencv/numpy not installed ({e})")
     sys.exit(77)
-if not shutil.which("ffmpeg"):
-    print("skipped: ffmpeg CLI not installed")
-    sys.exit(77)
-
-AVMIT = os.environ["AVMIT"]
-if subprocess.run([AVMIT, "features", "visual", "--help"], capture_output=True).returncode:
-    print("skipped: avmit built without FFmpeg")
-    sys.exit(77)
-TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-test-visual-frames")
-os.makedirs(TMP, exist_ok=True)
-failures = 0
-
-
-def check(cond, what):
-    global failures
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures += 1
+AVMIT, TMP = setup("/tmp/avmit-test-visual-frames")
 
 
 def make_clip(name, rate, seconds, size="160x120", bframes=True, extra=(), vcodec="libx264",
@@ -164,5 +148,4 @@ for pre, variant, want in (("vgg16", None, want_vgg), ("efficientnetb0", None, e
         np.array_equal(arr, want.astype(np.float32))
     check(ok, f"--preprocess {pre} {variant or '(default)'}: float32 equals the NumPy formula")
 
-print("failures:", failures)
-sys.exit(1 if failures else 0)
+finish()
