@@ -57,3 +57,7 @@ awk -v n="$N" -v z="$mz" -v a="$m1" -v b="$m2" -v u="$ubytes" 'BEGIN {
   printf "validate --threads 1      %7.3f s  %8.0f files/s  %6.1f MB/s out  %.2fx zcat\n", a, n/a, u/a/1e6, z/a;
   printf "validate --threads 2      %7.3f s  %8.0f files/s  %6.1f MB/s out  %.2fx zcat\n", b, n/b, u/b/1e6, z/b;
 }'
+
+# Visual front end vs the Python cv2 reference (bench/bench_visual.sh).
+echo
+bash "$(dirname "$0")/bench_visual.sh" "$BUILD"

@@ -1,7 +1,162 @@
-/* cmd_features_visual.c — placeholder until the subcommand lands. */
+/*
+ * cmd_features_visual.c — `avmit features visual`: the frames the AVMIT
+ * reference picks from a video, resized to 224x224 as cv2.resize does, as
+ * uint8 RGB or preprocessed float32 model inputs (include/avmit/media_video.h,
+ * include/avmit/vision.h; FEATURES.md §6, §7, §9.1).
+ */
+#include <getopt.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef AVMIT_HAVE_FFMPEG
+#include "avmit/media_video.h"
+#include "avmit/npy.h"
+#include "avmit/vision.h"
+#include "cli.h"
+
+#define CMD "features visual"
+#define FRAME_BYTES ((size_t)AVMIT_VISUAL_SIZE * AVMIT_VISUAL_SIZE * 3)
+
+static void visual_usage(FILE *f) {
+    fprintf(f,
+            "usage: avmit features visual VIDEO -o FRAMES.npy [options]\n\n"
+            "Decodes VIDEO (FFmpeg), picks frames as the AVMIT extract_features.py loop does\n"
+            "with cv2.VideoCapture, resizes each to 224x224 exactly as cv2.resize\n"
+            "(INTER_LINEAR) does and writes them as uint8 [n,224,224,3] RGB, or as float32\n"
+            "model inputs with --preprocess.\n\n"
+            "Frame choice: frame 0, then repeatedly the frame AFTER the first frame whose\n"
+            "timestamp (OpenCV CAP_PROP_POS_MSEC) reaches the last trigger + interval.\n"
+            "  --interval-ms 480   the released script (all model pairs); a 3 s 30 fps clip\n"
+            "                      gives frames 0, 16, 31, 46, 61, 76\n"
+            "  --interval-ms 960   the paper's value for VGG16; 30 fps: 0, 30, 59, 88\n\n"
+            "options:\n"
+            "  -o, --output FILE         output .npy (written atomically)\n"
+            "  --interval-ms MS          frame interval; default 960 with --preprocess vgg16,\n"
+            "                            480 with efficientnetb0, required otherwise\n"
+            "  --preprocess MODEL        none (uint8 RGB, default), vgg16 (float32 BGR minus\n"
+            "                            the caffe means), efficientnetb0 (float32 after the\n"
+            "                            model's Rescaling + Normalization layers)\n"
+            "  --efficientnet-variant V  tf2.3 (default: TF 2.3-2.9, which the paper used) or\n"
+            "                            tf2.10 (Keras >= 2.10 adds a x1/sqrt(std) Rescaling)\n"
+            "  --timestamps              print 'index pos_ms' for each selected frame\n"
+            "  --threads N               FFmpeg decoder threads (default: all cores)\n"
+            "  -v, --verbose             let FFmpeg print its own warnings\n"
+            "  -h, --help                this help\n");
+}
+
+typedef struct {
+    uint8_t *frames; /* n * FRAME_BYTES */
+    int64_t n, cap;
+    int timestamps;
+} collect_ctx;
+
+static int collect_frame(void *vctx, const avmit_video_frame *fr, avmit_error *err) {
+    collect_ctx *c = vctx;
+    if (c->n == c->cap) {
+        int64_t cap = c->cap ? 2 * c->cap : 8;
+        uint8_t *p = realloc(c->frames, (size_t)cap * FRAME_BYTES);
+        if (!p) return avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory for frames");
+        c->frames = p;
+        c->cap = cap;
+    }
+    int rc = avmit_resize_linear_u8(fr->rgb, fr->width, fr->height, (size_t)fr->width * 3, 3, 0,
+                                    c->frames + (size_t)c->n * FRAME_BYTES, AVMIT_VISUAL_SIZE,
+                                    AVMIT_VISUAL_SIZE, err);
+    if (rc) return rc;
+    c->n++;
+    if (c->timestamps) printf("%lld %.17g\n", (long long)fr->index, fr->pos_ms);
+    return 0;
+}
+
+static int write_frames(const char *out, const collect_ctx *c, avmit_preprocess pre,
+                        avmit_effnet_variant variant, avmit_error *err) {
+    int64_t shape[4] = {c->n, AVMIT_VISUAL_SIZE, AVMIT_VISUAL_SIZE, 3};
+    if (pre == AVMIT_PREPROCESS_NONE)
+        return avmit_npy_write(out, AVMIT_DTYPE_U8, 4, shape, c->frames, err);
+    size_t n_pixels = (size_t)c->n * AVMIT_VISUAL_SIZE * AVMIT_VISUAL_SIZE;
+    float *x = malloc(n_pixels * 3 * sizeof(float));
+    if (!x) return avmit_error_path(err, AVMIT_E_NOMEM, out, "out of memory");
+    if (pre == AVMIT_PREPROCESS_VGG16)
+        avmit_preprocess_vgg16(c->frames, n_pixels, x);
+    else
+        avmit_preprocess_efficientnet(c->frames, n_pixels, variant, x);
+    int rc = avmit_npy_write(out, AVMIT_DTYPE_F32, 4, shape, x, err);
+    free(x);
+    return rc;
+}
+
+int cmd_features_visual(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"interval-ms", required_argument, NULL, 'i'},
+        {"preprocess", required_argument, NULL, 'p'},
+        {"efficientnet-variant", required_argument, NULL, 'e'},
+        {"timestamps", no_argument, NULL, 'T'},
+        {"threads", required_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *out = NULL;
+    long long interval = 0, threads = 0;
+    int verbose = 0;
+    avmit_preprocess pre = AVMIT_PREPROCESS_NONE;
+    avmit_effnet_variant variant = AVMIT_EFFNET_TF23;
+    collect_ctx col = {NULL, 0, 0, 0};
+    avmit_error err;
+    avmit_error_clear(&err);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'i':
+            if (cli_parse_int(CMD, "--interval-ms", optarg, 1, 3600000, &interval))
+                return CLI_USAGE;
+            break;
+        case 'p':
+            if (avmit_preprocess_parse(optarg, &pre, &err))
+                return cli_usage_error(CMD, "--preprocess: %s", err.msg);
+            break;
+        case 'e':
+            if (avmit_effnet_variant_parse(optarg, &variant, &err))
+                return cli_usage_error(CMD, "--efficientnet-variant: %s", err.msg);
+            break;
+        case 'T': col.timestamps = 1; break;
+        case 't':
+            if (cli_parse_int(CMD, "--threads", optarg, 0, 256, &threads)) return CLI_USAGE;
+            break;
+        case 'v': verbose = 1; break;
+        case 'h': visual_usage(stdout); return CLI_OK;
+        default: visual_usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind >= argc) return cli_usage_error(CMD, "a VIDEO file is required (see --help)");
+    if (optind + 1 < argc) return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
+    if (!out) return cli_usage_error(CMD, "-o FRAMES.npy is required");
+    if (!interval) {
+        if (pre == AVMIT_PREPROCESS_NONE)
+            return cli_usage_error(CMD, "--interval-ms is required (480: released script, "
+                                        "960: the paper's VGG16 setting)");
+        interval = pre == AVMIT_PREPROCESS_VGG16 ? 960 : 480;
+    }
+    const char *video = argv[optind];
+    if (!verbose) avmit_video_quiet_ffmpeg_log();
+
+    int64_t n_sel = 0;
+    int rc = avmit_video_select(video, (double)interval, cli_threads(threads), collect_frame,
+                               &col, &n_sel, &err);
+    if (!rc) rc = write_frames(out, &col, pre, variant, &err);
+    free(col.frames);
+    if (rc) return cli_report(&err);
+    return CLI_OK;
+}
+#else /* built without FFmpeg (AVMIT_WITH_FFMPEG=OFF): src/media is left out */
 #include "cli.h"
 
 int cmd_features_visual(int argc, char **argv) {
     (void)argc;
-    return cli_usage_error(argv[0], "not available in this build yet");
+    return cli_usage_error(argv[0], "this avmit was built without FFmpeg (AVMIT_WITH_FFMPEG=OFF)");
 }
+#endif

@@ -11,6 +11,8 @@
 #include "avmit/embedding.h"
 #include "avmit/error.h"
 #include "avmit/fileio.h"
+#include "avmit/keras_h5.h"
+#include "avmit/keras_vars.h"
 #include "avmit/labels.h"
 #include "avmit/npy.h"
 #include "avmit/parallel.h"
@@ -19,6 +21,7 @@
 #include "avmit/rng.h"
 #include "avmit/split.h"
 #include "avmit/synth.h"
+#include "avmit/tfckpt.h"
 #include "avmit/tfrecord.h"
 
 #endif
