@@ -61,3 +61,6 @@ awk -v n="$N" -v z="$mz" -v a="$m1" -v b="$m2" -v u="$ubytes" 'BEGIN {
 # Visual front end vs the Python cv2 reference (bench/bench_visual.sh).
 echo
 bash "$(dirname "$0")/bench_visual.sh" "$BUILD"
+# The audio front end (bench/bench_audio.sh): AAC clip -> log-mel patches vs the reference.
+echo
+bash bench/bench_audio.sh "$BUILD"

@@ -1,7 +1,145 @@
-/* cmd_features_audio.c — placeholder until the subcommand lands. */
+/*
+ * cmd_features_audio.c — `avmit features audio`: a media file's audio as the
+ * log-mel patches VGGish or YAMNet consume (FEATURES.md §2–3):
+ * decode (media_audio.h) -> resample to 16 kHz (resample.h) -> patches (logmel.h).
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "cli.h"
 
+#if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW)
+#include "avmit/logmel.h"
+#include "avmit/media_audio.h"
+#include "avmit/npy.h"
+#include "avmit/resample.h"
+
+static void audio_usage(FILE *f) {
+    fprintf(f,
+            "usage: avmit features audio IN --model vggish|yamnet -o PATCHES.npy [options]\n\n"
+            "Decodes IN's audio with FFmpeg (mono, 16-bit, as pydub did), resamples it to\n"
+            "16 kHz and writes the model's log-mel patches as float32 [n, 96, 64] .npy.\n"
+            "A file without audio gives 3 s of silence (reported on stderr).\n\n"
+            "options:\n"
+            "  --model vggish|yamnet   front end: VGGish (offset 0.01, hop 96 frames, no\n"
+            "                          padding) or YAMNet (offset 0.001, hop 48, padding)\n"
+            "  -o, --out FILE          patches output (.npy)\n"
+            "  --waveform FILE         also write the 16 kHz mono waveform (float32 .npy)\n"
+            "  --resampler NAME        kaiser_best (resampy 0.2.2, the reference; default)\n"
+            "                          or soxr (libsoxr very high quality)\n"
+            "  --vggish-pad            apply YAMNet's waveform padding to VGGish too\n"
+            "  --fft double|single     FFT precision (default double; see logmel.h)\n"
+            "  --threads N             worker threads (default: all cores); the output\n"
+            "                          does not depend on N\n"
+            "  -v, --verbose           print stream facts and per-stage times to stderr\n"
+            "  -h, --help              this help\n");
+}
+
+int cmd_features_audio(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'},
+        {"out", required_argument, NULL, 'o'},
+        {"waveform", required_argument, NULL, 'w'},
+        {"resampler", required_argument, NULL, 'r'},
+        {"vggish-pad", no_argument, NULL, 'p'},
+        {"fft", required_argument, NULL, 'f'},
+        {"threads", required_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *model_name = NULL, *out_path = NULL, *wav_path = NULL;
+    avmit_resampler rs = AVMIT_RESAMPLER_KAISER_BEST;
+    int vggish_pad = 0, verbose = 0, threads = 0;
+    avmit_logmel_fft fft = AVMIT_LOGMEL_FFT_DOUBLE;
+    long long v;
+    avmit_error err;
+    avmit_error_clear(&err);
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm': model_name = optarg; break;
+        case 'o': out_path = optarg; break;
+        case 'w': wav_path = optarg; break;
+        case 'r':
+            if (avmit_resampler_parse(optarg, &rs, &err))
+                return cli_usage_error("features audio", "--resampler: %s", err.msg);
+            break;
+        case 'p': vggish_pad = 1; break;
+        case 'f':
+            if (!strcmp(optarg, "double")) fft = AVMIT_LOGMEL_FFT_DOUBLE;
+            else if (!strcmp(optarg, "single")) fft = AVMIT_LOGMEL_FFT_SINGLE;
+            else return cli_usage_error("features audio", "--fft: expected double or single");
+            break;
+        case 't':
+            if (cli_parse_int("features audio", "--threads", optarg, 0, 4096, &v))
+                return CLI_USAGE;
+            threads = cli_threads(v);
+            break;
+        case 'v': verbose = 1; break;
+        case 'h': audio_usage(stdout); return CLI_OK;
+        default: audio_usage(stderr); return CLI_USAGE;
+        }
+    }
+    if (optind >= argc) return cli_usage_error("features audio", "an input media file is required");
+    if (optind + 1 < argc)
+        return cli_usage_error("features audio", "unexpected argument '%s'", argv[optind + 1]);
+    const char *in_path = argv[optind];
+    if (!model_name) return cli_usage_error("features audio", "--model vggish|yamnet is required");
+    if (!out_path) return cli_usage_error("features audio", "-o PATCHES.npy is required");
+    avmit_logmel_model model;
+    if (avmit_logmel_model_parse(model_name, &model, &err))
+        return cli_usage_error("features audio", "--model: %s", err.msg);
+    avmit_logmel_params lp = avmit_logmel_default_params(model);
+    if (vggish_pad) lp.pad_waveform = 1;
+    lp.fft = fft;
+
+    avmit_audio_pcm pcm;
+    avmit_logmel *lm = NULL;
+    float *wav = NULL, *patches = NULL;
+    int64_t n_wav = 0, n_patches = 0;
+    int rc = CLI_FAIL;
+    double t0 = cli_now_seconds();
+    if (avmit_media_audio_decode(in_path, &pcm, &err)) return cli_report(&err);
+    double t1 = cli_now_seconds();
+    if (pcm.silent)
+        fprintf(stderr, "avmit features audio: %s: no audio stream; using 3 s of silence\n",
+                in_path);
+    if (verbose && !pcm.silent)
+        fprintf(stderr, "%s: %s, %d channels, %d Hz, %lld samples, %d-bit quantisation, "
+                "%d rejected packets\n", in_path, pcm.codec, pcm.n_channels, pcm.sample_rate_hz,
+                (long long)pcm.n_samples, pcm.quant_bits, pcm.n_bad_packets);
+    if (avmit_resample(pcm.samples, pcm.n_samples, pcm.sample_rate_hz,
+                       AVMIT_LOGMEL_SAMPLE_RATE_HZ, rs, threads, &wav, &n_wav, &err))
+        goto fail;
+    double t2 = cli_now_seconds();
+    if (avmit_logmel_create(&lm, &lp, &err) ||
+        avmit_logmel_patches(lm, wav, n_wav, threads, &patches, &n_patches, &err))
+        goto fail;
+    double t3 = cli_now_seconds();
+    int64_t shape[3] = {n_patches, AVMIT_LOGMEL_PATCH_FRAMES, AVMIT_LOGMEL_BANDS};
+    if (avmit_npy_write(out_path, AVMIT_DTYPE_F32, 3, shape, patches, &err)) goto fail;
+    if (wav_path && avmit_npy_write(wav_path, AVMIT_DTYPE_F32, 1, &n_wav, wav, &err)) goto fail;
+    if (verbose)
+        fprintf(stderr, "decode %.1f ms, resample (%s) %.1f ms, log-mel %.1f ms; %lld samples "
+                "at 16 kHz -> %lld patches\n", (t1 - t0) * 1e3, avmit_resampler_name(rs),
+                (t2 - t1) * 1e3, (t3 - t2) * 1e3, (long long)n_wav, (long long)n_patches);
+    rc = CLI_OK;
+fail:
+    if (rc != CLI_OK) cli_report(&err);
+    avmit_logmel_free(lm);
+    avmit_audio_pcm_free(&pcm);
+    free(wav);
+    free(patches);
+    return rc;
+}
+
+#else
 int cmd_features_audio(int argc, char **argv) {
     (void)argc;
-    return cli_usage_error(argv[0], "not available in this build yet");
+    return cli_usage_error(argv[0], "this build has no audio front end (needs FFmpeg and "
+                                    "FFTW3/soxr: AVMIT_WITH_FFMPEG, AVMIT_WITH_FFTW)");
 }
+#endif
