@@ -64,3 +64,6 @@ bash "$(dirname "$0")/bench_visual.sh" "$BUILD"
 # The audio front end (bench/bench_audio.sh): AAC clip -> log-mel patches vs the reference.
 echo
 bash bench/bench_audio.sh "$BUILD"
+# Random search (bench/bench_search.sh): avmit search vs the same trials in PyTorch.
+echo
+bash "$(dirname "$0")/bench_search.sh" "$BUILD"
