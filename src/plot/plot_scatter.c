@@ -1,22 +1,19 @@
 /*
  * plot_scatter.c — scatter plots through cairo (avmit/plot_scatter.h).
  *
- * Same output path as plot_bars.c: an SVG stream surface or a PNG image
- * surface writing into an avmit_atomic_file, committed only when cairo
- * reports success. Layout in points: a fixed plot box, axes with ticks, the
+ * Rendered atomically through plot_render (plot_int.h), like the bar charts. Layout in points: a fixed plot box, axes with ticks, the
  * legend to the right. Points are translucent discs so overlaps show density.
  */
 #ifdef AVMIT_HAVE_CAIRO
 #include "avmit/plot_scatter.h"
 
-#include <cairo-svg.h>
 #include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "avmit/fileio.h"
+#include "plot_int.h"
 
 #define SC_LEFT 64.0
 #define SC_TOP 40.0
@@ -143,9 +140,14 @@ static void sc_draw(cairo_t *cr, const avmit_scatter *c, const sc_axes *a) {
     }
 }
 
-static cairo_status_t sc_write(void *closure, const unsigned char *data, unsigned int n) {
-    FILE *fp = avmit_atomic_stream((avmit_atomic_file *)closure);
-    return fwrite(data, 1, n, fp) == n ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
+typedef struct {
+    const avmit_scatter *c;
+    const sc_axes *a;
+} sc_ctx;
+
+static void sc_draw_cb(cairo_t *cr, const void *ctx) {
+    const sc_ctx *s = ctx;
+    sc_draw(cr, s->c, s->a);
 }
 
 /* Fit the axes to the data (with 5% margins) after validating every point. */
@@ -184,37 +186,17 @@ static int sc_fit(const avmit_scatter *c, const char *path, sc_axes *a, avmit_er
 }
 
 int avmit_plot_scatter(const avmit_scatter *c, const char *path, avmit_error *err) {
-    size_t len = strlen(path);
-    int svg = len >= 4 && !strcasecmp(path + len - 4, ".svg");
-    int png = len >= 4 && !strcasecmp(path + len - 4, ".png");
-    if (!svg && !png)
-        return avmit_error_path(err, AVMIT_E_ARG, path,
-                                "plot format unknown: the file name must end in .svg or .png");
+    int svg, r = plot_format(path, &svg, err);
+    if (r) return r;
     if (c->n_series < 1 || c->n_series > SC_MAX_SERIES)
         return avmit_error_path(err, AVMIT_E_ARG, path, "%zu series, expected 1..%d",
                                 c->n_series, SC_MAX_SERIES);
     sc_axes a;
-    int r = sc_fit(c, path, &a, err);
+    r = sc_fit(c, path, &a, err);
     if (r) return r;
     double width = SC_LEFT + SC_W + SC_LEGEND_W, height = SC_TOP + SC_H + 50;
-    avmit_atomic_file *af;
-    if ((r = avmit_atomic_open(&af, path, 0, err))) return r;
-    cairo_surface_t *surf =
-        svg ? cairo_svg_surface_create_for_stream(sc_write, af, width, height)
-            : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)width, (int)height);
-    cairo_t *cr = cairo_create(surf);
-    sc_draw(cr, c, &a);
-    cairo_status_t st = cairo_status(cr);
-    cairo_destroy(cr);
-    if (png && st == CAIRO_STATUS_SUCCESS) st = cairo_surface_write_to_png_stream(surf, sc_write, af);
-    cairo_surface_finish(surf);
-    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        avmit_atomic_abort(af);
-        return avmit_error_path(err, AVMIT_E_IO, path, "cairo: %s", cairo_status_to_string(st));
-    }
-    return avmit_atomic_commit(af, err);
+    sc_ctx sc = {c, &a};
+    return plot_render(path, svg, width, height, sc_draw_cb, &sc, err);
 }
 #else
 typedef int avmit_plot_scatter_unused;
