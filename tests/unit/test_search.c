@@ -16,6 +16,12 @@
 #include "avmit/search.h"
 #include "testutil.h"
 
+/* fontconfig (loaded by cairo's text API for the plots) keeps a process-wide cache it
+ * never frees; not an avmit leak (as tests/cli/lsan-fontconfig.supp for the CLI tests).
+ * LeakSanitizer reads this hook when the test runs under ASan; otherwise it is unused. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) { return "leak:libfontconfig.so\n"; }
+
 /* ---- the fake trainer ---------------------------------------------------------------- */
 
 typedef struct {
