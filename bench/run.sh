@@ -68,3 +68,6 @@ bash bench/bench_audio.sh "$BUILD"
 echo
 echo "== training epoch: avmit vs PyTorch (bench/bench_train.sh)"
 bash "$(dirname "$0")/bench_train.sh" "$BUILD"
+# Random search (bench/bench_search.sh): avmit search vs the same trials in PyTorch.
+echo
+bash "$(dirname "$0")/bench_search.sh" "$BUILD"

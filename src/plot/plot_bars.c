@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "avmit/fileio.h"
+#include "plot_int.h"
 
 #define BAR_H 16.0
 #define BAR_GAP 4.0
@@ -31,11 +32,6 @@ static const double k_colors[MAX_SERIES][3] = {
     {0.000, 0.447, 0.698}, {0.902, 0.624, 0.000}, {0.835, 0.369, 0.000},
     {0.600, 0.600, 0.600}, {0.000, 0.620, 0.451}, {0.800, 0.475, 0.655},
     {0.337, 0.706, 0.914}, {0.941, 0.894, 0.259}};
-
-static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int n) {
-    FILE *fp = avmit_atomic_stream((avmit_atomic_file *)closure);
-    return fwrite(data, 1, n, fp) == n ? CAIRO_STATUS_SUCCESS : CAIRO_STATUS_WRITE_ERROR;
-}
 
 /* A "nice" axis step (1, 2, 5 x 10^k) giving about 5 ticks up to max. */
 static double nice_step(double max) {
@@ -116,6 +112,16 @@ static void draw_chart(cairo_t *cr, const avmit_stacked_bars *c, const frame *f)
     }
 }
 
+typedef struct {
+    const avmit_stacked_bars *c;
+    const frame *f;
+} bars_ctx;
+
+static void draw_bars(cairo_t *cr, const void *ctx) {
+    const bars_ctx *b = ctx;
+    draw_chart(cr, b->c, b->f);
+}
+
 /* Width of the longest bar name at FONT_SIZE. */
 static double label_width(const avmit_stacked_bars *c) {
     cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
@@ -134,16 +140,9 @@ static double label_width(const avmit_stacked_bars *c) {
     return w;
 }
 
-static int ends_with_ci(const char *s, const char *suffix) {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcasecmp(s + n - m, suffix);
-}
-
 int avmit_plot_stacked_bars(const avmit_stacked_bars *c, const char *path, avmit_error *err) {
-    int svg = ends_with_ci(path, ".svg"), png = ends_with_ci(path, ".png");
-    if (!svg && !png)
-        return avmit_error_path(err, AVMIT_E_ARG, path,
-                                "plot format unknown: the file name must end in .svg or .png");
+    int svg, r = plot_format(path, &svg, err);
+    if (r) return r;
     if (c->n_series < 1 || c->n_series > MAX_SERIES)
         return avmit_error_path(err, AVMIT_E_ARG, path, "%zu series, expected 1..%d",
                                 c->n_series, MAX_SERIES);
@@ -165,26 +164,8 @@ int avmit_plot_stacked_bars(const avmit_stacked_bars *c, const char *path, avmit
     f.height = (double)c->n_bars * (BAR_H + BAR_GAP);
     double width = f.left + PLOT_W + 40, height = f.top + f.height + 80;
 
-    avmit_atomic_file *af;
-    int r = avmit_atomic_open(&af, path, 0, err);
-    if (r) return r;
-    cairo_surface_t *surf =
-        svg ? cairo_svg_surface_create_for_stream(write_cb, af, width, height)
-            : cairo_image_surface_create(CAIRO_FORMAT_RGB24, (int)ceil(width), (int)ceil(height));
-    cairo_t *cr = cairo_create(surf);
-    draw_chart(cr, c, &f);
-    cairo_status_t st = cairo_status(cr);
-    cairo_destroy(cr);
-    if (png && st == CAIRO_STATUS_SUCCESS)
-        st = cairo_surface_write_to_png_stream(surf, write_cb, af);
-    cairo_surface_finish(surf);
-    if (st == CAIRO_STATUS_SUCCESS) st = cairo_surface_status(surf);
-    cairo_surface_destroy(surf);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        avmit_atomic_abort(af);
-        return avmit_error_path(err, AVMIT_E_IO, path, "cairo: %s", cairo_status_to_string(st));
-    }
-    return avmit_atomic_commit(af, err);
+    bars_ctx bc = {c, &f};
+    return plot_render(path, svg, width, height, draw_bars, &bc, err);
 }
 #else
 /* Without cairo this translation unit is empty (CMake also leaves src/plot/ out). */
