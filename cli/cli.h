@@ -85,4 +85,7 @@ double cli_now_seconds(void);
 /* Write a JSON string literal (with quotes and escapes) to f. */
 void cli_json_string(FILE *f, const char *s);
 
+/* v with thousands separators (1234567 -> "1,234,567") in buf; returns buf. */
+const char *cli_thousands(size_t v, char *buf, size_t cap);
+
 #endif

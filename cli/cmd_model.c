@@ -8,18 +8,6 @@
 #include "avmit/model.h"
 #include "cli.h"
 
-/* 1234567 -> "1,234,567" */
-static const char *thousands(size_t v, char *buf, size_t cap) {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
-    for (int i = 0; i < n && o + 2 < (int)cap; i++) {
-        if (i && (n - i) % 3 == 0) buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
 static int cmd_model_summary(int argc, char **argv) {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -55,7 +43,7 @@ static int cmd_model_summary(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         char lt[96];
         snprintf(lt, sizeof lt, "%.31s (%.47s)", rows[i].name, rows[i].type);
-        printf("%-62s %-22s %10s\n", lt, rows[i].output, thousands(rows[i].n_params, a, sizeof a));
+        printf("%-62s %-22s %10s\n", lt, rows[i].output, cli_thousands(rows[i].n_params, a, sizeof a));
         total += rows[i].n_params;
         trainable += rows[i].n_trainable;
     }
@@ -63,8 +51,8 @@ static int cmd_model_summary(int argc, char **argv) {
         fprintf(stderr, "avmit: internal error: layer table and parameter block disagree\n");
         return CLI_FAIL;
     }
-    printf("Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n", thousands(total, a, sizeof a),
-           thousands(trainable, b, sizeof b), thousands(total - trainable, t, sizeof t));
+    printf("Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n", cli_thousands(total, a, sizeof a),
+           cli_thousands(trainable, b, sizeof b), cli_thousands(total - trainable, t, sizeof t));
     return CLI_OK;
 }
 
