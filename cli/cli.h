@@ -40,6 +40,8 @@ int cmd_features_visual(int argc, char **argv);
 int cmd_savc_train(int argc, char **argv);
 int cmd_savc_eval(int argc, char **argv);
 int cmd_savc_score(int argc, char **argv);
+/* `avmit savc summary` (cmd_savc.c), also run by `avmit model summary` for a SAVC config. */
+int cmd_savc_summary(int argc, char **argv);
 /* `avmit tfrecord dump|write` (cmd_tfrecord_io.c), dispatched from cmd_tfrecord. */
 int cmd_tfrecord_dump(int argc, char **argv);
 int cmd_tfrecord_write(int argc, char **argv);

@@ -197,7 +197,7 @@ done:
     return rc;
 }
 
-static int cmd_savc_summary(int argc, char **argv) {
+int cmd_savc_summary(int argc, char **argv) {
     static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
