@@ -21,7 +21,9 @@ static int cmd_model_summary(int argc, char **argv) {
             printf("usage: avmit model summary --config train.yaml\n\n"
                    "Prints the experiment-1 model of a train.yaml (the paper's own files work):\n"
                    "layers in Keras order, output shapes, parameters, and the trainable count\n"
-                   "as Keras (and the paper's Table 5) count it.\n");
+                   "as Keras (and the paper's Table 5) count it. A SAVC train.yaml (one with\n"
+                   "congruent_*_csv / tfrecords_loc1 keys) prints `avmit savc summary`: the\n"
+                   "SAVC model's layers and every variable's Keras name and shape.\n");
             return CLI_OK;
         default: return CLI_USAGE;
         }
@@ -29,6 +31,9 @@ static int cmd_model_summary(int argc, char **argv) {
     if (!config || optind != argc) return cli_usage_error("model summary", "--config train.yaml is required");
     avmit_error err;
     avmit_error_clear(&err);
+    avmit_config_kind kind;
+    if (avmit_config_detect(config, &kind, &err)) return cli_report(&err);
+    if (kind == AVMIT_CONFIG_SAVC) return cmd_savc_summary(argc, argv);
     avmit_exp1_config cfg;
     if (avmit_exp1_config_load(&cfg, config, &err)) return cli_report(&err);
     const avmit_model_config *m = &cfg.model;
