@@ -353,8 +353,9 @@ done:
 static void score_usage(FILE *f) {
     fprintf(f,
             "usage: avmit savc score --model MODELDIR --pairs CSV --tfrecords DIR --out scores.csv\n\n"
-            "Writes audio_tfrecord,visual_tfrecord,p_congruent for every pair of a pair CSV\n"
-            "(header audio_tfrecord,visual_tfrecord), in input order, atomically.\n\n"
+            "Writes audio_tfrecord,visual_tfrecord,p_congruent (9 significant digits) for\n"
+            "every pair of a pair CSV (header audio_tfrecord,visual_tfrecord), in input\n"
+            "order, atomically.\n\n"
             "options:\n"
             "  --threads N          threads (default: all cores)\n"
             "  -h, --help           this help\n");
@@ -417,7 +418,7 @@ int cmd_savc_score(int argc, char **argv) {
     FILE *s = avmit_atomic_stream(f);
     fprintf(s, "audio_tfrecord,visual_tfrecord,p_congruent\n");
     for (size_t i = 0; i < pairs.n; i++)
-        fprintf(s, "%s,%s,%.6f\n", vids.tfrecord[pairs.audio[i]], vids.tfrecord[pairs.visual[i]],
+        fprintf(s, "%s,%s,%.9g\n", vids.tfrecord[pairs.audio[i]], vids.tfrecord[pairs.visual[i]],
                 (double)probs[i]);
     if (avmit_atomic_commit(f, &err)) {
         cli_report(&err);

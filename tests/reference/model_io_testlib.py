@@ -5,6 +5,7 @@ header length, JSON header {name: {dtype, shape, data_offsets}}, data) and
 the released-model paths. Importing it exits 77 ("skipped: ...") when numpy
 or h5py is missing.
 """
+import gzip
 import json
 import os
 import re
@@ -60,6 +61,18 @@ def read_safetensors(path):
         lo, hi = t["data_offsets"]
         out[name] = np.frombuffer(raw[8 + n + lo:8 + n + hi], dtype="<f4").reshape(t["shape"])
     return out
+
+
+def read_embedding(path):
+    """(name, label, audio [T_a, D_a], visual [T_v, D_v]) of one embedding
+    TFRecord (GZIP or not), by tfrecord_ref.py."""
+    import tfrecord_ref
+    with open(path, "rb") as f:
+        raw = f.read()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    (rec,) = tfrecord_ref.read_records(raw)
+    return tfrecord_ref.embedding_arrays(rec)
 
 
 def yaml_value(path, key):

@@ -25,7 +25,6 @@ over the paper's released files (../shared/data/models/action_recognition):
 """
 import csv
 import glob
-import gzip
 import json
 import os
 import shutil
@@ -33,11 +32,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # first: it exits 77 without numpy / h5py
-from model_io_testlib import (AR, SRC, TMP, Checks, h5py, np, read_safetensors, run,  # noqa: E402
-                              skip_without_models, yaml_value)
+from model_io_testlib import (AR, SRC, TMP, Checks, h5py, np, read_embedding, read_safetensors,  # noqa: E402
+                              run, skip_without_models, yaml_value)
 import exp1_ref  # noqa: E402
 import tfckpt_ref  # noqa: E402
-import tfrecord_ref  # noqa: E402
 
 check = Checks()
 # FORMATS.md §5.2 / the paper's Table 5: (total, trainable)
@@ -141,12 +139,7 @@ def inputs(emb, d_audio, T=7):
     """{record filename: x [T, D_a + D_v]}, each stream zero-padded to T."""
     out = {}
     for p in sorted(glob.glob(os.path.join(emb, "*", "*.tfrecord"))):
-        with open(p, "rb") as f:
-            raw = f.read()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        (rec,) = tfrecord_ref.read_records(raw)
-        name, _label, a, v = tfrecord_ref.embedding_arrays(rec)
+        name, _label, a, v = read_embedding(p)
         x = np.zeros((T, a.shape[1] + v.shape[1]))
         x[:a.shape[0], :d_audio] = a
         x[:v.shape[0], d_audio:] = v
