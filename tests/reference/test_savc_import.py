@@ -14,7 +14,7 @@ released savc files (../shared/data/models/savc):
    layer_names and every weight_names as variable-length strings like the
    released ones; empty weight_names on the layers without weights; dataset
    shapes, dtypes and values. `--format npz` has the model.safetensors names
-   and values;
+   and values and is byte-identical to np.savez of them;
 3. parity: `avmit savc score` congruence probabilities on synthetic VGGish+VGG16
    TFRecords (`avmit synth`, SAVC test pairs from `avmit savc pairs --test`)
    equal an independent float64 NumPy forward (savc_ref.py; weights read by
@@ -31,7 +31,6 @@ released savc files (../shared/data/models/savc):
    VGGish savc config, a truncated data shard.
 """
 import csv
-import glob
 import json
 import os
 import shutil
@@ -39,13 +38,13 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # first: it exits 77 without numpy / h5py
-from model_io_testlib import (AR, MODELS, SRC, TMP, Checks, h5py, np, read_embedding,  # noqa: E402
+from model_io_testlib import (AR, MODELS, SRC, TMP, check, check_npz, check_values,  # noqa: E402
+                              checkpoints, h5py, import_model, np, read_embedding,
                               read_safetensors, run, skip_without_models)
 import exp1_ref  # noqa: E402
 import savc_ref  # noqa: E402
 import tfckpt_ref  # noqa: E402
 
-check = Checks()
 SAVC = os.path.join(MODELS, "savc")
 TMP = os.path.join(TMP, "savc_import")
 # FORMATS.md §5.3 totals (all trainable)
@@ -56,28 +55,6 @@ GRU_AVMIT = os.path.join(SAVC, "VGGish_VGG16_GRU_AVMIT_avcorr")
 
 def text(x):
     return x.decode() if isinstance(x, bytes) else x
-
-
-def import_model(cfg_dir, weights, out, ok=True):
-    shutil.rmtree(out, ignore_errors=True)
-    r = run("model", "import", "--config", os.path.join(cfg_dir, "train.yaml"),
-            "--weights", weights, "--out", out, "--json")
-    if not ok:
-        return r
-    if not check(r.returncode == 0, "import %s (%s)" % (weights, r.stderr.strip())):
-        return None
-    return json.loads(r.stdout)
-
-
-def check_values(tag, out, layers):
-    """model.safetensors == the file's variables ({layer: {attr: array}})."""
-    st = read_safetensors(os.path.join(out, "model.safetensors"))
-    n = sum(len(v) for v in layers.values())
-    check(len(st) == n == 13, "%s: %d tensors imported, file has %d" % (tag, len(st), n))
-    for name, a in st.items():
-        want = layers.get(name.split("/")[0], {}).get(name.split("/")[-1].split(":")[0])
-        check(want is not None and want.shape == a.shape and np.array_equal(want.astype("<f4"), a),
-              "%s: %s bit-equal" % (tag, name))
 
 
 def tree(f):
@@ -117,17 +94,6 @@ def check_export(tag, out, released):
                           "%s: %s/%s shape, dtype and values" % (tag, ln, text(wn)))
             else:
                 check(wb.shape == (0,), "%s: %s has an empty weight_names" % (tag, ln))
-
-
-def check_npz(tag, out):
-    npz = os.path.join(TMP, "export.npz")
-    r = run("model", "export", "--model", out, "--format", "npz", "-o", npz)
-    if not check(r.returncode == 0, "%s: export npz (%s)" % (tag, r.stderr.strip())):
-        return
-    st = read_safetensors(os.path.join(out, "model.safetensors"))
-    z = np.load(npz)
-    check(sorted(z.files) == sorted(st) and all(np.array_equal(z[k], st[k]) for k in st),
-          "%s: npz names and values" % tag)
 
 
 def make_inputs():
@@ -211,7 +177,7 @@ def check_rejects():
     bad = os.path.join(TMP, "bad")
     ar_gru = os.path.join(AR, "VGGish_VGG_GRU_AVMIT")
     lstm = os.path.join(SAVC, "VGGish_VGG16_LSTM_AVMIT_avcorr")
-    ckpt = glob.glob(os.path.join(GRU_AVMIT, "weights.*.ckpt.index"))[0][:-len(".index")]
+    ckpt = next(checkpoints(GRU_AVMIT))[0]
     cases = [
         ("action-recognition H5 into a SAVC config", GRU_AVMIT, os.path.join(ar_gru, "random_seed.ckpt"),
          ["audio_bottleneck/audio_bottleneck/kernel:0", "(1, 1, 128, 256)", "(128, 128)"]),
@@ -232,7 +198,9 @@ def check_rejects():
         f.write(data[:len(data) // 2])
     cases.append(("truncated savc data shard", GRU_AVMIT, trunc, ["w.ckpt.data-00000-of-00001"]))
     for what, cfg_dir, weights, needles in cases:
-        r = import_model(cfg_dir, weights, bad, ok=False)
+        shutil.rmtree(bad, ignore_errors=True)
+        r = run("model", "import", "--config", os.path.join(cfg_dir, "train.yaml"), "--weights", weights,
+                "--out", bad)
         check(r.returncode == 1 and all(s in r.stderr for s in needles) and not os.path.exists(bad),
               "%s: exit 1 naming %s, nothing written (%s)" % (what, needles, r.stderr.strip()))
 
@@ -261,12 +229,11 @@ def main():
                   "%s/random_seed.h5: trainable %d = H5 shapes' total %d = FORMATS §5.3 %d" % (
                       cfg, got["trainable_params"], shapes_total, TOTALS[(emb_set, rnn)]))
             check_values(cfg + "/random_seed.h5", out, layers)
+            check_npz(cfg + "/random_seed.h5", out, TMP)
             check_export(cfg + "/random_seed.h5", out, h5)
             if cfg == "VGGish_VGG16_LSTM_AVMIT_avcorr" and inputs:
                 worst = max(worst, check_parity(cfg + "/random_seed.h5", out, layers, inputs[1], inputs[2]) or 0)
-        for idx in sorted(glob.glob(os.path.join(d, "weights.*.ckpt.index"))):
-            prefix = idx[:-len(".index")]
-            tag = cfg + "/" + os.path.basename(prefix)
+        for prefix, tag in checkpoints(d):
             got = import_model(d, prefix, out)
             if not got:
                 continue
@@ -277,7 +244,7 @@ def main():
             check(got["format"] == "tf2-checkpoint" and got["trainable_params"] == total == TOTALS[(emb_set, rnn)],
                   "%s: trainable %d = checkpoint shapes' total %d" % (tag, got["trainable_params"], total))
             check_values(tag, out, tl)
-            check_npz(tag, out)
+            check_npz(tag, out, TMP)
             if inputs:
                 worst = max(worst, check_parity(tag, out, tl, inputs[1], inputs[2]) or 0)
                 if cfg == "VGGish_VGG16_GRU_AVMIT_avcorr":
