@@ -40,6 +40,8 @@ int cmd_features_visual(int argc, char **argv);
 int cmd_savc_train(int argc, char **argv);
 int cmd_savc_eval(int argc, char **argv);
 int cmd_savc_score(int argc, char **argv);
+/* `avmit savc summary` (cmd_savc.c), also run by `avmit model summary` for a SAVC config. */
+int cmd_savc_summary(int argc, char **argv);
 /* `avmit tfrecord dump|write` (cmd_tfrecord_io.c), dispatched from cmd_tfrecord. */
 int cmd_tfrecord_dump(int argc, char **argv);
 int cmd_tfrecord_write(int argc, char **argv);
@@ -84,5 +86,8 @@ double cli_now_seconds(void);
 
 /* Write a JSON string literal (with quotes and escapes) to f. */
 void cli_json_string(FILE *f, const char *s);
+
+/* v with thousands separators (1234567 -> "1,234,567") in buf; returns buf. */
+const char *cli_thousands(size_t v, char *buf, size_t cap);
 
 #endif

@@ -8,18 +8,6 @@
 #include "avmit/model.h"
 #include "cli.h"
 
-/* 1234567 -> "1,234,567" */
-static const char *thousands(size_t v, char *buf, size_t cap) {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
-    for (int i = 0; i < n && o + 2 < (int)cap; i++) {
-        if (i && (n - i) % 3 == 0) buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
 static int cmd_model_summary(int argc, char **argv) {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
@@ -33,7 +21,9 @@ static int cmd_model_summary(int argc, char **argv) {
             printf("usage: avmit model summary --config train.yaml\n\n"
                    "Prints the experiment-1 model of a train.yaml (the paper's own files work):\n"
                    "layers in Keras order, output shapes, parameters, and the trainable count\n"
-                   "as Keras (and the paper's Table 5) count it.\n");
+                   "as Keras (and the paper's Table 5) count it. A SAVC train.yaml (one with\n"
+                   "congruent_*_csv / tfrecords_loc1 keys) prints `avmit savc summary`: the\n"
+                   "SAVC model's layers and every variable's Keras name and shape.\n");
             return CLI_OK;
         default: return CLI_USAGE;
         }
@@ -41,6 +31,9 @@ static int cmd_model_summary(int argc, char **argv) {
     if (!config || optind != argc) return cli_usage_error("model summary", "--config train.yaml is required");
     avmit_error err;
     avmit_error_clear(&err);
+    avmit_config_kind kind;
+    if (avmit_config_detect(config, &kind, &err)) return cli_report(&err);
+    if (kind == AVMIT_CONFIG_SAVC) return cmd_savc_summary(argc, argv);
     avmit_exp1_config cfg;
     if (avmit_exp1_config_load(&cfg, config, &err)) return cli_report(&err);
     const avmit_model_config *m = &cfg.model;
@@ -55,7 +48,7 @@ static int cmd_model_summary(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         char lt[96];
         snprintf(lt, sizeof lt, "%.31s (%.47s)", rows[i].name, rows[i].type);
-        printf("%-62s %-22s %10s\n", lt, rows[i].output, thousands(rows[i].n_params, a, sizeof a));
+        printf("%-62s %-22s %10s\n", lt, rows[i].output, cli_thousands(rows[i].n_params, a, sizeof a));
         total += rows[i].n_params;
         trainable += rows[i].n_trainable;
     }
@@ -63,8 +56,8 @@ static int cmd_model_summary(int argc, char **argv) {
         fprintf(stderr, "avmit: internal error: layer table and parameter block disagree\n");
         return CLI_FAIL;
     }
-    printf("Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n", thousands(total, a, sizeof a),
-           thousands(trainable, b, sizeof b), thousands(total - trainable, t, sizeof t));
+    printf("Total params: %s\nTrainable params: %s\nNon-trainable params: %s\n", cli_thousands(total, a, sizeof a),
+           cli_thousands(trainable, b, sizeof b), cli_thousands(total - trainable, t, sizeof t));
     return CLI_OK;
 }
 

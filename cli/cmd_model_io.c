@@ -16,6 +16,8 @@
 #include "avmit/keras_h5.h"
 #include "avmit/model_io.h"
 #include "avmit/npy.h"
+#include "avmit/safetensors.h"
+#include "avmit/savc_train.h"
 #include "avmit/tfckpt.h"
 #include "avmit/train.h"
 #include "cli.h"
@@ -287,17 +289,61 @@ int cmd_model_inspect(int argc, char **argv) {
 static void import_usage(FILE *f) {
     fprintf(f,
             "usage: avmit model import --config train.yaml --weights PATH --out MODELDIR [--json]\n\n"
-            "Builds the experiment-1 model of train.yaml (the paper's own files work) and fills it\n"
-            "from PATH: a Keras HDF5 weights file (random_seed.ckpt / random_seed.h5) or a\n"
-            "TensorFlow 2 checkpoint (prefix such as weights.64-0.28.ckpt, its .index, its folder\n"
-            "or its `checkpoint` file; every tensor CRC is checked). Layers are paired in Keras\n"
-            "load order and every variable's shape is checked: a missing, extra or misshapen\n"
-            "variable is an error naming it. MODELDIR receives model.safetensors and config.json,\n"
-            "ready for `avmit eval`, `avmit predict`, `avmit model export` and\n"
-            "`avmit train --init MODELDIR`.\n\n"
+            "Builds the model of train.yaml (the paper's own files work: an action-recognition\n"
+            "config gives the experiment-1 model, a SAVC config -- one with congruent_*_csv /\n"
+            "tfrecords_loc1 keys -- the SAVC model) and fills it from PATH: a Keras HDF5\n"
+            "weights file (random_seed.ckpt / random_seed.h5) or a TensorFlow 2 checkpoint\n"
+            "(prefix such as weights.64-0.28.ckpt, its .index, its folder or its `checkpoint`\n"
+            "file; every tensor CRC is checked). Layers are paired in Keras load order and\n"
+            "every variable's shape is checked: a missing, extra or misshapen variable is an\n"
+            "error naming it. MODELDIR receives model.safetensors (and, experiment 1,\n"
+            "config.json): experiment-1 models are ready for `avmit eval`, `avmit predict`,\n"
+            "`avmit model export` and `avmit train --init MODELDIR`; SAVC models for\n"
+            "`avmit savc eval|score`, `avmit model export` and `avmit savc train --init`.\n\n"
             "options:\n"
             "  --json        print the result as JSON\n"
             "  -h, --help    this help\n");
+}
+
+static const char *format_name(avmit_weights_format fmt) {
+    return fmt == AVMIT_WEIGHTS_TF2 ? "tf2-checkpoint" : "keras-h5";
+}
+
+static void print_imported(int json, avmit_weights_format fmt, const char *weights, const char *out,
+                           const char *model, const char *rnn, size_t trainable, size_t stats) {
+    if (json) {
+        printf("{\"format\": \"%s\", \"model\": \"%s\", \"weights\": ", format_name(fmt), model);
+        cli_json_string(stdout, weights);
+        printf(", \"out\": ");
+        cli_json_string(stdout, out);
+        printf(", \"rnn\": \"%s\", \"trainable_params\": %zu, \"non_trainable_params\": %zu}\n", rnn,
+               trainable, stats);
+    } else {
+        char a[32], b[32], extra[80] = "";
+        if (stats) snprintf(extra, sizeof extra, " + %s BN moving statistics", cli_thousands(stats, b, sizeof b));
+        printf("imported %s %s: %s %s model, %s trainable parameters%s -> %s\n", format_name(fmt), weights,
+               model, rnn, cli_thousands(trainable, a, sizeof a), extra, out);
+    }
+}
+
+/* A SAVC train.yaml: the SAVC model into out/model.safetensors. */
+static int import_savc(const char *config, const char *weights, const char *out, int json,
+                       avmit_error *err) {
+    avmit_savc_file_config fc;
+    avmit_savc_model *m = NULL;
+    avmit_weights_format fmt = AVMIT_WEIGHTS_KERAS_H5;
+    char *st = NULL;
+    int rc = avmit_savc_config_load(&fc, config, err);
+    if (!rc) rc = avmit_savc_create(&m, &fc.model, err);
+    if (!rc) rc = avmit_savc_import_file(m, weights, &fmt, err);
+    if (!rc && !(st = avmit_path_join(out, "model.safetensors")))
+        rc = avmit_error_path(err, AVMIT_E_NOMEM, out, "out of memory");
+    if (!rc) rc = avmit_mkdirs(out, err);
+    if (!rc) rc = avmit_savc_model_save(m, st, err);
+    if (!rc) print_imported(json, fmt, weights, out, "savc", avmit_rnn_name(m->cfg.rnn), m->n_weights, 0);
+    free(st);
+    avmit_savc_free(m);
+    return rc;
 }
 
 int cmd_model_import(int argc, char **argv) {
@@ -325,6 +371,10 @@ int cmd_model_import(int argc, char **argv) {
     }
     avmit_error err;
     avmit_error_clear(&err);
+    avmit_config_kind kind;
+    if (avmit_config_detect(config, &kind, &err)) return cli_report(&err);
+    if (kind == AVMIT_CONFIG_SAVC)
+        return import_savc(config, weights, out, json, &err) ? cli_report(&err) : CLI_OK;
     avmit_exp1_config ec;
     avmit_model *m = NULL;
     avmit_weights_format fmt = AVMIT_WEIGHTS_KERAS_H5;
@@ -341,22 +391,27 @@ int cmd_model_import(int argc, char **argv) {
     if (!rc) rc = avmit_model_save(m, st, &err);
     if (!rc) rc = avmit_modeldir_write_config(out, &m->cfg, &p, NULL, &err);
     free(st);
-    if (!rc) {
-        const char *f = fmt == AVMIT_WEIGHTS_TF2 ? "tf2-checkpoint" : "keras-h5";
-        if (json) {
-            printf("{\"format\": \"%s\", \"weights\": ", f);
-            cli_json_string(stdout, weights);
-            printf(", \"out\": ");
-            cli_json_string(stdout, out);
-            printf(", \"rnn\": \"%s\", \"trainable_params\": %zu, \"non_trainable_params\": %zu}\n",
-                   avmit_rnn_name(m->cfg.rnn), m->n_weights, m->n_stats);
-        } else {
-            printf("imported %s %s: %s model, %zu trainable parameters + %zu BN moving statistics -> %s\n", f,
-                   weights, avmit_rnn_name(m->cfg.rnn), m->n_weights, m->n_stats, out);
-        }
-    }
+    if (!rc)
+        print_imported(json, fmt, weights, out, "experiment-1", avmit_rnn_name(m->cfg.rnn), m->n_weights,
+                       m->n_stats);
     avmit_model_free(m);
     return rc ? cli_report(&err) : CLI_OK;
+}
+
+/* MODELDIR/model.safetensors says avmit.model = savc (avmit_savc_model_save). */
+static int is_savc_dir(const char *dir) {
+    char *st = avmit_path_join(dir, "model.safetensors");
+    avmit_safetensors f;
+    avmit_error e;
+    int savc = 0;
+    avmit_error_clear(&e);
+    if (st && !avmit_safetensors_read(&f, st, &e)) {
+        const char *kind = avmit_safetensors_meta(&f, "avmit.model");
+        savc = kind && !strcmp(kind, "savc");
+        avmit_safetensors_free(&f);
+    }
+    free(st);
+    return savc;
 }
 
 static void export_usage(FILE *f) {
@@ -364,7 +419,10 @@ static void export_usage(FILE *f) {
             "usage: avmit model export --model MODELDIR --format keras-h5|npz -o FILE\n\n"
             "Writes a model directory's weights and BN moving statistics as\n"
             "  keras-h5  a Keras `save_weights` HDF5 file with the layer and weight names, order\n"
-            "            and layout of the paper's random_seed.ckpt files (Keras 2.4.0 form):\n"
+            "            and layout of the paper's random_seed files: an experiment-1 model as\n"
+            "            the action_recognition random_seed.ckpt (Keras 2.4.0, fixed-length\n"
+            "            strings), a SAVC model as the savc random_seed.h5 (Keras 2.13.1,\n"
+            "            variable-length strings, top_level_model_weights group);\n"
             "            model.load_weights(FILE) loads it into the matching Keras model\n"
             "  npz       a NumPy archive, one array per Keras weight name (\"gru/gru_cell/bias:0\")\n\n"
             "options:\n"
@@ -399,12 +457,27 @@ int cmd_model_export(int argc, char **argv) {
         return cli_usage_error("model export", "--format must be keras-h5 or npz, not '%s'", format);
     avmit_error err;
     avmit_error_clear(&err);
+    int savc = is_savc_dir(model);
     avmit_model *m = NULL;
-    int rc = avmit_modeldir_open(&m, model, &err);
-    if (!rc) rc = h5 ? avmit_model_export_keras_h5(m, out, &err) : avmit_model_export_npz(m, out, &err);
-    if (!rc)
-        printf("exported %s (%zu trainable parameters + %zu BN moving statistics) as %s -> %s\n", model,
-               m->n_weights, m->n_stats, format, out);
+    avmit_savc_model *sm = NULL;
+    int rc;
+    if (savc) {
+        char *st = avmit_path_join(model, "model.safetensors");
+        rc = st ? avmit_savc_model_load(&sm, st, &err) : avmit_error_path(&err, AVMIT_E_NOMEM, model, "out of memory");
+        free(st);
+        if (!rc) rc = h5 ? avmit_savc_export_keras_h5(sm, out, &err) : avmit_savc_export_npz(sm, out, &err);
+    } else {
+        rc = avmit_modeldir_open(&m, model, &err);
+        if (!rc) rc = h5 ? avmit_model_export_keras_h5(m, out, &err) : avmit_model_export_npz(m, out, &err);
+    }
+    if (!rc) {
+        char a[32], b[32], extra[80] = "";
+        if (!savc) snprintf(extra, sizeof extra, " + %s BN moving statistics", cli_thousands(m->n_stats, b, sizeof b));
+        printf("exported %s (%s model, %s trainable parameters%s) as %s -> %s\n", model,
+               savc ? "SAVC" : "experiment-1", cli_thousands(savc ? sm->n_weights : m->n_weights, a, sizeof a),
+               extra, format, out);
+    }
     avmit_model_free(m);
+    avmit_savc_free(sm);
     return rc ? cli_report(&err) : CLI_OK;
 }

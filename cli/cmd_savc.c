@@ -197,19 +197,7 @@ done:
     return rc;
 }
 
-/* 1234567 -> "1,234,567" */
-static const char *grouped(size_t v, char *buf, size_t cap) {
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
-    for (int i = 0; i < n && o + 2 < (int)cap; i++) {
-        if (i && (n - i) % 3 == 0) buf[o++] = ',';
-        buf[o++] = tmp[i];
-    }
-    buf[o] = 0;
-    return buf;
-}
-
-static int cmd_savc_summary(int argc, char **argv) {
+int cmd_savc_summary(int argc, char **argv) {
     static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -247,7 +235,7 @@ static int cmd_savc_summary(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
         char lt[96];
         snprintf(lt, sizeof lt, "%.31s (%.47s)", rows[i].name, rows[i].type);
-        printf("%-50s %-18s %10s\n", lt, rows[i].output, grouped(rows[i].n_params, a, sizeof a));
+        printf("%-50s %-18s %10s\n", lt, rows[i].output, cli_thousands(rows[i].n_params, a, sizeof a));
         total += rows[i].n_params;
     }
     avmit_param_info params[AVMIT_SV_COUNT];
@@ -257,7 +245,7 @@ static int cmd_savc_summary(int argc, char **argv) {
         fprintf(stderr, "avmit: internal error: layer table and parameter block disagree\n");
         return CLI_FAIL;
     }
-    printf("Total params: %s\n", grouped(total, a, sizeof a));
+    printf("Total params: %s\n", cli_thousands(total, a, sizeof a));
     printf("Trainable params: %s\nNon-trainable params: 0\nVariables:\n", a);
     for (int i = 0; i < AVMIT_SV_COUNT; i++) {
         const avmit_param_info *p = &params[i];

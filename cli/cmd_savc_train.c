@@ -36,6 +36,9 @@ static void train_usage(FILE *f) {
             "  --epoch-pairs N      pairs per epoch (default 12960), even\n"
             "  --val-pairs N        size of the fixed validation subset (default 12960)\n"
             "  --seed S             initial weights, pair draws and dropout (default 1)\n"
+            "  --init MODELDIR      start from MODELDIR/model.safetensors (e.g. the paper's\n"
+            "                       weights via `avmit model import`) instead of seeded\n"
+            "                       initial weights; its model must be the config's\n"
             "  --threads N          OpenBLAS threads (default: all cores); same seed and\n"
             "                       threads give the same result bit for bit\n"
             "  --resume             continue from MODELDIR/train_state.safetensors\n"
@@ -90,6 +93,27 @@ static int read_pair_files(avmit_savc_videos *v, const char *prefix, const char 
     return r;
 }
 
+static int load_model_dir(const char *dir, avmit_savc_model **m, avmit_error *err);
+
+/* --init: m takes the weights of dir's model, which must have m's parameter table. */
+static int init_from(avmit_savc_model *m, const char *dir, avmit_error *err) {
+    avmit_savc_model *src = NULL;
+    int rc = load_model_dir(dir, &src, err);
+    for (int i = 0; !rc && i < AVMIT_SV_COUNT; i++) {
+        const avmit_param_info *a = &m->params[i], *b = &src->params[i];
+        if (strcmp(a->name, b->name) || a->ndim != b->ndim || a->shape[0] != b->shape[0] ||
+            (a->ndim > 1 && a->shape[1] != b->shape[1]))
+            rc = avmit_error_set(err, AVMIT_E_FORMAT, dir, -1, -1, -1, b->name,
+                                 "--init model has '%s' %lldx%lld where the config's model has '%s' "
+                                 "%lldx%lld",
+                                 b->name, (long long)b->shape[0], (long long)(b->ndim > 1 ? b->shape[1] : 1),
+                                 a->name, (long long)a->shape[0], (long long)(a->ndim > 1 ? a->shape[1] : 1));
+    }
+    if (!rc) memcpy(m->weights, src->weights, sizeof(float) * m->n_weights);
+    avmit_savc_free(src);
+    return rc;
+}
+
 int cmd_savc_train(int argc, char **argv) {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},   {"tfrecords", required_argument, NULL, 'r'},
@@ -100,9 +124,9 @@ int cmd_savc_train(int argc, char **argv) {
         {"epoch-pairs", required_argument, NULL, 'p'},
         {"val-pairs", required_argument, NULL, 'P'}, {"seed", required_argument, NULL, 'S'},
         {"threads", required_argument, NULL, 't'},  {"resume", no_argument, NULL, 'R'},
-        {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    const char *config = NULL, *train = NULL, *val = NULL, *out = NULL;
+        {"quiet", no_argument, NULL, 'q'},          {"init", required_argument, NULL, 'I'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    const char *config = NULL, *train = NULL, *val = NULL, *out = NULL, *init = NULL;
     const char *roots[MAX_ROOTS] = {NULL, NULL};
     size_t n_roots = 0;
     int resume = 0, epochs = 0, batch = 0;
@@ -157,6 +181,7 @@ int cmd_savc_train(int argc, char **argv) {
             tp.n_threads = cli_threads(v);
             break;
         case 'R': resume = 1; break;
+        case 'I': init = optarg; break;
         case 'q': ui.quiet = 1; break;
         case 'h': train_usage(stdout); return CLI_OK;
         default: train_usage(stderr); return CLI_USAGE;
@@ -165,6 +190,8 @@ int cmd_savc_train(int argc, char **argv) {
     if (optind < argc) return cli_usage_error("savc train", "unexpected argument '%s'", argv[optind]);
     if (!config) return cli_usage_error("savc train", "--config train.yaml is required");
     if (!out) return cli_usage_error("savc train", "--out MODELDIR is required");
+    if (init && resume)
+        return cli_usage_error("savc train", "--init and --resume exclude each other");
     avmit_error err;
     avmit_error_clear(&err);
     avmit_savc_file_config fc;
@@ -190,7 +217,8 @@ int cmd_savc_train(int argc, char **argv) {
         printf("pairs: train %zu congruent + %zu incongruent, validation %zu + %zu; %zu videos\n",
                tc.n, ti.n, vc.n, vi.n, vids.n);
     if (avmit_savc_data_load(&data, &vids, roots, n_roots, &fc.model, tp.n_threads, &err) ||
-        avmit_savc_create(&m, &fc.model, &err) || avmit_savc_init(m, tp.seed, &err)) {
+        avmit_savc_create(&m, &fc.model, &err) ||
+        (init ? init_from(m, init, &err) : avmit_savc_init(m, tp.seed, &err))) {
         cli_report(&err);
         goto done;
     }
@@ -325,8 +353,9 @@ done:
 static void score_usage(FILE *f) {
     fprintf(f,
             "usage: avmit savc score --model MODELDIR --pairs CSV --tfrecords DIR --out scores.csv\n\n"
-            "Writes audio_tfrecord,visual_tfrecord,p_congruent for every pair of a pair CSV\n"
-            "(header audio_tfrecord,visual_tfrecord), in input order, atomically.\n\n"
+            "Writes audio_tfrecord,visual_tfrecord,p_congruent (9 significant digits) for\n"
+            "every pair of a pair CSV (header audio_tfrecord,visual_tfrecord), in input\n"
+            "order, atomically.\n\n"
             "options:\n"
             "  --threads N          threads (default: all cores)\n"
             "  -h, --help           this help\n");
@@ -389,7 +418,7 @@ int cmd_savc_score(int argc, char **argv) {
     FILE *s = avmit_atomic_stream(f);
     fprintf(s, "audio_tfrecord,visual_tfrecord,p_congruent\n");
     for (size_t i = 0; i < pairs.n; i++)
-        fprintf(s, "%s,%s,%.6f\n", vids.tfrecord[pairs.audio[i]], vids.tfrecord[pairs.visual[i]],
+        fprintf(s, "%s,%s,%.9g\n", vids.tfrecord[pairs.audio[i]], vids.tfrecord[pairs.visual[i]],
                 (double)probs[i]);
     if (avmit_atomic_commit(f, &err)) {
         cli_report(&err);

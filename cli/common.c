@@ -152,3 +152,14 @@ void cli_json_string(FILE *f, const char *s) {
     }
     fputc('"', f);
 }
+
+const char *cli_thousands(size_t v, char *buf, size_t cap) {
+    char tmp[32];
+    int n = snprintf(tmp, sizeof tmp, "%zu", v), o = 0;
+    for (int i = 0; i < n && o + 2 < (int)cap; i++) {
+        if (i && (n - i) % 3 == 0) buf[o++] = ',';
+        buf[o++] = tmp[i];
+    }
+    buf[o] = 0;
+    return buf;
+}

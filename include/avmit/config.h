@@ -94,6 +94,21 @@ typedef struct avmit_exp1_config {
 int avmit_exp1_config_load(avmit_exp1_config *out, const char *path, avmit_error *err);
 int avmit_exp1_config_from_yaml(avmit_exp1_config *out, const avmit_yaml *y, avmit_error *err);
 
+/* ---- which experiment a train.yaml configures ---------------------------------- */
+typedef enum avmit_config_kind {
+    AVMIT_CONFIG_EXP1 = 1, /* action recognition (../data/models/action_recognition/) */
+    AVMIT_CONFIG_SAVC = 2  /* SAVC (../data/models/savc/, avmit/savc.h) */
+} avmit_config_kind;
+
+/* SAVC when the top level has none of bottleneck_size, train_csv, tfrecords_loc and
+ * at least one of the SAVC keys congruent_train_csv, incongruent_train_csv,
+ * congruent_val_csv, incongruent_val_csv, tfrecords_loc1, tfrecords_loc2 (every
+ * released SAVC file has all of them, no action-recognition file has any);
+ * otherwise experiment 1 (whose loader then names what is missing). */
+avmit_config_kind avmit_config_kind_of(const avmit_yaml *y);
+/* Load path and classify it (errors: unreadable file, YAML syntax). */
+int avmit_config_detect(const char *path, avmit_config_kind *out, avmit_error *err);
+
 #ifdef __cplusplus
 }
 #endif

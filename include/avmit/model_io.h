@@ -1,6 +1,6 @@
 /*
  * avmit/model_io.h — the paper's released weights in and out of an
- * experiment-1 model (SPEC.md §7; FORMATS.md §5, §6, §9): `avmit model
+ * experiment-1 or SAVC model (SPEC.md §7; FORMATS.md §5, §6, §9): `avmit model
  * import` and `avmit model export`.
  *
  * Import maps the "layers with weights" of a Keras HDF5 weights file or a TF2
@@ -23,6 +23,12 @@
  * an .npz archive (one "<keras weight name>.npy" member per tensor, the
  * model.safetensors names, e.g. "gru/gru_cell/bias:0.npy").
  *
+ * The SAVC model (avmit/savc.h, FORMATS.md §5.3) has the same functions,
+ * avmit_savc_*: six layers with weights (audio_Dense_1, visual_Dense_1,
+ * audio_Dense_2, visual_Dense_2, the RNN, dense_4), all trainable; its Keras
+ * export is the Keras 2.13.1 form of the released savc random_seed.h5 files
+ * (variable-length strings and the empty top_level_model_weights group).
+ *
  * Thread-safety: HDF5 functions as avmit/keras_h5.h (one thread at a time);
  * the rest is reentrant.
  */
@@ -33,6 +39,7 @@
 #include "avmit/keras_h5.h"
 #include "avmit/keras_vars.h"
 #include "avmit/model.h"
+#include "avmit/savc.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -56,6 +63,16 @@ int avmit_model_export_keras_h5(const avmit_model *m, const char *path, avmit_er
 
 /* Write every weight and BN statistic as an .npz (avmit/npz.h) atomically. */
 int avmit_model_export_npz(const avmit_model *m, const char *path, avmit_error *err);
+
+/* ---- the SAVC model: same contracts as the experiment-1 functions above ---- */
+int avmit_savc_import_vars(avmit_savc_model *m, const avmit_keras_vars *v, avmit_error *err);
+int avmit_savc_import_file(avmit_savc_model *m, const char *path, avmit_weights_format *format,
+                           avmit_error *err);
+/* The 14 layers of avmit_savc_layers; keras_version "2.13.1". */
+int avmit_savc_to_keras_h5(const avmit_savc_model *m, avmit_keras_h5 *out, avmit_error *err);
+/* Written in the vlen-string form (AVMIT_KERAS_STR_VLEN). */
+int avmit_savc_export_keras_h5(const avmit_savc_model *m, const char *path, avmit_error *err);
+int avmit_savc_export_npz(const avmit_savc_model *m, const char *path, avmit_error *err);
 
 #ifdef __cplusplus
 }

@@ -358,3 +358,26 @@ int avmit_exp1_config_load(avmit_exp1_config *out, const char *path, avmit_error
     avmit_yaml_free(y);
     return rc;
 }
+
+avmit_config_kind avmit_config_kind_of(const avmit_yaml *y) {
+    static const char *const exp1_keys[] = {"bottleneck_size", "train_csv", "tfrecords_loc"};
+    static const char *const savc_keys[] = {"congruent_train_csv", "incongruent_train_csv",
+                                            "congruent_val_csv",   "incongruent_val_csv",
+                                            "tfrecords_loc1",      "tfrecords_loc2"};
+    int root = avmit_yaml_root(y), savc = 0;
+    if (avmit_yaml_kind_of(y, root) != AVMIT_YAML_MAP) return AVMIT_CONFIG_EXP1;
+    for (size_t i = 0; i < sizeof exp1_keys / sizeof exp1_keys[0]; i++)
+        if (avmit_yaml_get(y, root, exp1_keys[i])) return AVMIT_CONFIG_EXP1;
+    for (size_t i = 0; i < sizeof savc_keys / sizeof savc_keys[0]; i++)
+        savc |= avmit_yaml_get(y, root, savc_keys[i]) != 0;
+    return savc ? AVMIT_CONFIG_SAVC : AVMIT_CONFIG_EXP1;
+}
+
+int avmit_config_detect(const char *path, avmit_config_kind *out, avmit_error *err) {
+    avmit_yaml *y;
+    int rc = avmit_yaml_load(&y, path, err);
+    if (rc) return rc;
+    *out = avmit_config_kind_of(y);
+    avmit_yaml_free(y);
+    return 0;
+}

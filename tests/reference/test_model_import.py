@@ -25,7 +25,6 @@ over the paper's released files (../shared/data/models/action_recognition):
 """
 import csv
 import glob
-import gzip
 import json
 import os
 import shutil
@@ -33,13 +32,12 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # first: it exits 77 without numpy / h5py
-from model_io_testlib import (AR, SRC, TMP, Checks, h5py, np, read_safetensors, run,  # noqa: E402
+from model_io_testlib import (AR, SRC, TMP, check, check_npz, check_values, checkpoints,  # noqa: E402
+                              h5py, import_model, np, read_embedding, read_safetensors, run,
                               skip_without_models, yaml_value)
 import exp1_ref  # noqa: E402
 import tfckpt_ref  # noqa: E402
-import tfrecord_ref  # noqa: E402
 
-check = Checks()
 # FORMATS.md §5.2 / the paper's Table 5: (total, trainable)
 TABLE5 = {"VGGish_VGG_FRNN": (367376, 366352), "VGGish_VGG_GRU": (414992, 413968),
           "VGGish_VGG_LSTM": (957968, 956944), "YamNet_EffNet_FRNN": (676496, 675472),
@@ -70,27 +68,6 @@ def tf2_layers(prefix):
     return exp1_ref.keras_layers(None, values, names)
 
 
-def import_model(config_dir, weights, out):
-    shutil.rmtree(out, ignore_errors=True)
-    r = run("model", "import", "--config", os.path.join(config_dir, "train.yaml"),
-            "--weights", weights, "--out", out, "--json")
-    if not check(r.returncode == 0, "import %s (%s)" % (weights, r.stderr.strip())):
-        return None
-    return json.loads(r.stdout)
-
-
-def check_values(tag, out, layers):
-    """model.safetensors == the file's variables (Keras weight names <layer>/.../<attr>:0)."""
-    st = read_safetensors(os.path.join(out, "model.safetensors"))
-    n = sum(len(v) for v in layers.values())
-    check(len(st) == n, "%s: %d tensors imported, file has %d" % (tag, len(st), n))
-    for name, a in st.items():
-        layer, attr = name.split("/")[0], name.split("/")[-1].split(":")[0]
-        want = layers.get(layer, {}).get(attr)
-        check(want is not None and want.shape == a.shape
-              and np.array_equal(want.astype("<f4"), a), "%s: %s bit-equal" % (tag, name))
-
-
 def check_export(tag, out, released):
     h5 = os.path.join(TMP, "export.h5")
     r = run("model", "export", "--model", out, "--format", "keras-h5", "-o", h5)
@@ -114,21 +91,6 @@ def check_export(tag, out, released):
               "%s: weight_names are fixed-length NULLPAD strings like the released ones" % tag)
 
 
-def check_npz(tag, out):
-    npz = os.path.join(TMP, "export.npz")
-    r = run("model", "export", "--model", out, "--format", "npz", "-o", npz)
-    if not check(r.returncode == 0, "%s: export npz (%s)" % (tag, r.stderr.strip())):
-        return
-    st = read_safetensors(os.path.join(out, "model.safetensors"))
-    z = np.load(npz)
-    check(sorted(z.files) == sorted(st) and all(np.array_equal(z[k], st[k]) and z[k].dtype == st[k].dtype
-                                                for k in st), "%s: npz names and values" % tag)
-    ref = os.path.join(TMP, "ref.npz")
-    np.savez(ref, **{k: z[k] for k in z.files})
-    with open(ref, "rb") as f1, open(npz, "rb") as f2:
-        check(f1.read() == f2.read(), "%s: npz byte-identical to np.savez" % tag)
-
-
 def synth(emb, which, per_class):
     if os.path.isdir(emb):
         return True
@@ -141,12 +103,7 @@ def inputs(emb, d_audio, T=7):
     """{record filename: x [T, D_a + D_v]}, each stream zero-padded to T."""
     out = {}
     for p in sorted(glob.glob(os.path.join(emb, "*", "*.tfrecord"))):
-        with open(p, "rb") as f:
-            raw = f.read()
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
-        (rec,) = tfrecord_ref.read_records(raw)
-        name, _label, a, v = tfrecord_ref.embedding_arrays(rec)
+        name, _label, a, v = read_embedding(p)
         x = np.zeros((T, a.shape[1] + v.shape[1]))
         x[:a.shape[0], :d_audio] = a
         x[:v.shape[0], d_audio:] = v
@@ -231,9 +188,7 @@ def main():
                     e = check_parity(tag, out, layers, emb, yaml_value(os.path.join(d, "train.yaml"),
                                                                        "bottleneck_activation"))
                     worst = max(worst, e or 0)
-        for idx in sorted(glob.glob(os.path.join(d, "weights.*.ckpt.index"))):
-            prefix = idx[:-len(".index")]
-            tag = cfg + "/" + os.path.basename(prefix)
+        for prefix, tag in checkpoints(d):
             got = import_model(d, prefix, out)
             if not got:
                 continue
@@ -242,7 +197,7 @@ def main():
                   "%s: trainable %d = Table 5 %d" % (tag, got["trainable_params"], trainable))
             layers = tf2_layers(prefix)
             check_values(tag, out, layers)
-            check_npz(tag, out)
+            check_npz(tag, out, TMP)
             emb = os.path.join(TMP, "emb_yam")
             if synth(emb, "yamnet-effnet", 2):
                 e = check_parity(tag, out, layers, emb, yaml_value(os.path.join(d, "train.yaml"),

@@ -3,6 +3,8 @@
 paper's 12 SAVC configs lists exactly the variables (Keras name and shape, in file
 order) and layers (layer_names order) that h5py finds in the config's random_seed.h5
 (FORMATS.md §5.3), and the total FORMATS.md §5.3 states for that embedding set x RNN.
+`avmit model summary --config <the same file>` recognises the SAVC config and prints
+the same table, byte for byte.
 """
 import glob
 import os
@@ -48,6 +50,12 @@ for d in dirs:
         print(f"FAIL: {name}: exit {r.returncode}: {r.stderr.strip()}")
         failures += 1
         continue
+    rm = subprocess.run([AVMIT, "model", "summary", "--config", os.path.join(d, "train.yaml")],
+                        capture_output=True, text=True)
+    same = rm.returncode == 0 and rm.stdout == r.stdout
+    print(("ok: " if same else "FAIL: ") + f"{name}: `model summary` prints the SAVC summary "
+          f"(exit {rm.returncode}) {rm.stderr.strip()}")
+    failures += not same
     lines = r.stdout.splitlines()
     got = lines[lines.index("Variables:") + 1:]
     rows = [ln.split(" (")[0] for ln in lines[2:lines.index(next(x for x in lines if x.startswith("Total")))]]
