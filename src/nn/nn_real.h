@@ -50,9 +50,21 @@ typedef float nn_real;
  * Cephes odd polynomial below |x| = 0.625, 1 - 2/(e^{2|x|} + 1) above, with the
  * sign restored; max error a few ulp. Plain IEEE float operations in a fixed
  * order (no FMA is possible without -mfma), so results are deterministic. */
+/* c ? a : b as a bit select: a plain ?: on floats lets gcc thread the
+ * branches and leaves control flow that keeps the loop from vectorising. */
+static inline float nn_self(int c, float a, float b) {
+    int32_t ai, bi, m = -(int32_t)c, r;
+    memcpy(&ai, &a, sizeof ai);
+    memcpy(&bi, &b, sizeof bi);
+    r = (ai & m) | (bi & ~m);
+    float f;
+    memcpy(&f, &r, sizeof f);
+    return f;
+}
+
 static inline float nn_expf(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
+    x = nn_self(x < -87.0f, -87.0f, x);
+    x = nn_self(x > 88.0f, 88.0f, x);
     float t = x * 1.44269504088896341f + 12582912.0f;
     float n = t - 12582912.0f;
     float r = x - n * 0.693359375f;
@@ -71,7 +83,7 @@ static inline float nn_expf(float x) {
 }
 
 static inline float nn_tanhf(float x) {
-    float a = x < 0 ? -x : x;
+    float a = fabsf(x);
     float z = x * x;
     float p = -5.70498872745e-3f;
     p = p * z + 2.06390887954e-2f;
@@ -80,8 +92,8 @@ static inline float nn_tanhf(float x) {
     p = p * z - 3.33332819422e-1f;
     float small = p * z * x + x;
     float big = 1.0f - 2.0f / (nn_expf(a + a) + 1.0f);
-    big = x < 0 ? -big : big;
-    return a < 0.625f ? small : big;
+    big = nn_self(x < 0, -big, big);
+    return nn_self(a < 0.625f, small, big);
 }
 #endif
 
