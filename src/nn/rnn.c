@@ -21,11 +21,21 @@
  * (dU += h[0..T-2]^T dR[1..T-1] with K = (T-1)*B instead of T-1 GEMMs with
  * K = B; dW += xm^T dXW; dx = dXW W^T).
  *
- * Cache (floats, all time-major): xm [T,B,D] (masked input), h [T,B,H], then
- * GRU z r hh rh / LSTM i f g o c, each [T,B,H].
- * Work: XW [T*B, G*H] (forward projections, then dXW in backward), R [T*B,G*H]
- * (forward: h_prev U of the current step; backward, GRU: the recurrent-side
- * gradient of every step), dh [B,H], dhn [B,H], dc [B,H] (forward: a zero
+ * Repeated input rows: a zero-padded tail repeats one row (after the
+ * bottleneck, BN and activation, padding rows of a sample are equal), and so
+ * does its projection. A row equal to the same sample's row at t-1 is left
+ * out of the projection GEMM and of the dW GEMM (its dXW is added to its
+ * representative's first): the results are the same up to rounding of the
+ * sums, and the GEMMs shrink by the padded fraction (3 of 7 steps for the
+ * VGGish configs). The representative of each row is kept in the cache.
+ *
+ * Cache (floats, all time-major): xm [U,D] (the U distinct masked input rows,
+ * time-major order), rep [T*B] (index in xm of each row's representative, as a
+ * float), h [T,B,H], then GRU z r hh rh / LSTM i f g o c, each [T,B,H].
+ * Work: XW [T*B, G*H] (forward: the U distinct projections; backward: dXW of
+ * every row), R [T*B,G*H] (forward: h_prev U of the current step; backward,
+ * GRU: the recurrent-side gradient of every step, then dXW summed per
+ * distinct row), dh [B,H], dhn [B,H], dc [B,H] (forward: a zero
  * h_prev / c_prev for t = 0), dxm [T*B,D] (input gradient before the mask).
  */
 #include "nn/nn_real.h"
@@ -49,7 +59,7 @@ size_t avmit_rnn_bias_count(avmit_rnn_kind k, int H) {
 static int n_state_blocks(avmit_rnn_kind k) { return k == AVMIT_RNN_GRU ? 5 : k == AVMIT_RNN_LSTM ? 6 : 1; }
 
 size_t avmit_rnn_cache_size(avmit_rnn_kind k, int B, int T, int D, int H) {
-    return (size_t)B * T * D + (size_t)n_state_blocks(k) * T * B * H;
+    return (size_t)B * T * D + (size_t)T * B + (size_t)n_state_blocks(k) * T * B * H;
 }
 
 size_t avmit_rnn_work_size(avmit_rnn_kind k, int B, int T, int D, int H) {
@@ -74,7 +84,7 @@ int avmit_rnn_parse(const char *name, avmit_rnn_kind *out) {
 
 /* Views of the cache and of the work buffer for (B,T,D,H). */
 typedef struct {
-    nn_real *xm, *h, *s1, *s2, *s3, *s4, *s5; /* GRU: z r hh rh; LSTM: i f g o c */
+    nn_real *xm, *rep, *h, *s1, *s2, *s3, *s4, *s5; /* GRU: z r hh rh; LSTM: i f g o c */
     nn_real *xw, *r, *dh, *dhn, *dc, *dxm;    /* work */
 } NN_FN(rnn_view);
 
@@ -83,7 +93,8 @@ static NN_FN(rnn_view) NN_FN(rnn_views)(nn_real *cache, nn_real *work, int G, in
     NN_FN(rnn_view) v;
     size_t blk = (size_t)T * B * H, gblk = (size_t)T * B * G * H;
     v.xm = cache;
-    v.h = cache + (size_t)B * T * D;
+    v.rep = cache + (size_t)B * T * D;
+    v.h = v.rep + (size_t)T * B;
     v.s1 = v.h + blk;
     v.s2 = v.s1 + blk;
     v.s3 = v.s2 + blk;
@@ -149,16 +160,23 @@ void NN_FN(avmit_rnn_forward)(avmit_rnn_kind k, nn_real *h_out, nn_real *cache, 
     NN_FN(rnn_view) c = NN_FN(rnn_views)(cache, work, G, B, T, D, H);
     const size_t BH = (size_t)B * H;
 
+    int U = 0;
     for (int t = 0; t < T; t++)
         for (int bi = 0; bi < B; bi++) {
             const nn_real *xr = x + ((size_t)bi * T + t) * D;
-            nn_real *mr = c.xm + ((size_t)t * B + bi) * D;
+            size_t row = (size_t)t * B + bi;
+            if (t > 0 && !memcmp(xr, xr - D, sizeof(nn_real) * D)) {
+                c.rep[row] = c.rep[row - B];
+                continue;
+            }
+            nn_real *mr = c.xm + (size_t)U * D;
+            c.rep[row] = (nn_real)U++;
             if (mask)
                 for (int d = 0; d < D; d++) mr[d] = xr[d] * mask[(size_t)bi * D + d];
             else
                 memcpy(mr, xr, sizeof(nn_real) * D);
         }
-    NN_MM(0, 0, B * T, GH, D, c.xm, D, w, GH, 0, c.xw, GH);
+    NN_MM(0, 0, U, GH, D, c.xm, D, w, GH, 0, c.xw, GH);
 
     memset(c.dc, 0, sizeof(nn_real) * BH); /* h_prev = c_prev = 0 at t = 0 */
     for (int t = 0; t < T; t++) {
@@ -170,7 +188,7 @@ void NN_FN(avmit_rnn_forward)(avmit_rnn_kind k, nn_real *h_out, nn_real *cache, 
             memset(c.r, 0, sizeof(nn_real) * B * GH);
         for (int bi = 0; bi < B; bi++) {
             size_t o = (size_t)t * BH + (size_t)bi * H;
-            const nn_real *a = c.xw + ((size_t)t * B + bi) * GH, *q = c.r + (size_t)bi * GH;
+            const nn_real *a = c.xw + (size_t)c.rep[(size_t)t * B + bi] * GH, *q = c.r + (size_t)bi * GH;
             if (k == AVMIT_RNN_SIMPLE)
                 NN_FN(simple_row)(c.h + o, a, q, b, H);
             else if (k == AVMIT_RNN_GRU)
@@ -276,7 +294,20 @@ void NN_FN(avmit_rnn_backward)(avmit_rnn_kind k, nn_real *dx, nn_real *dw, nn_re
     NN_FN(add_colsum)(db, c.xw, TB, GH);
     if (k == AVMIT_RNN_GRU) NN_FN(add_colsum)(db + GH, c.r, TB, GH);
     if (T > 1) NN_MM(1, 0, H, GH, (T - 1) * B, c.h, H, R + (size_t)B * GH, GH, 1, du, GH);
-    NN_MM(1, 0, D, GH, T * B, c.xm, D, c.xw, GH, 1, dw, GH); /* dW += xm^T dXW */
+    /* dW += xm^T dXW, with the dXW rows summed per distinct input row */
+    int U = 0;
+    for (size_t row = 0; row < TB; row++) {
+        int u = (int)c.rep[row];
+        nn_real *dst = c.r + (size_t)u * GH;
+        const nn_real *src = c.xw + row * GH;
+        if (u == U) {
+            memcpy(dst, src, sizeof(nn_real) * GH);
+            U++;
+        } else {
+            for (int q = 0; q < GH; q++) dst[q] += src[q];
+        }
+    }
+    NN_MM(1, 0, D, GH, U, c.xm, D, c.r, GH, 1, dw, GH);
     if (!dx) return;
     NN_MM(0, 1, T * B, D, GH, c.xw, GH, w, GH, 0, c.dxm, D); /* dxm = dXW W^T */
     for (int t = 0; t < T; t++)
