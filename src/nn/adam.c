@@ -7,8 +7,16 @@
  * (eps on the square root of the UNcorrected v, unlike torch.optim.Adam),
  * with beta^t computed in float32 as Keras's _prepare_local does. Optional
  * decoupled weight decay first: w -= lr * wd * w.
+ * The update runs four lanes at a time with SSE2 (sqrt and division are
+ * correctly rounded in both paths, same operation order: the lanes give the
+ * same bits as the scalar tail); libm's sqrtf keeps the scalar loop from
+ * vectorising, and Adam over all ~1M weights was ~15% of an epoch.
  */
 #include <math.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "avmit/nn.h"
 
@@ -26,7 +34,21 @@ void avmit_adam_step(float *w, const float *g, float *m, float *v, size_t n,
         float k = p->lr * p->weight_decay;
         for (size_t i = 0; i < n; i++) w[i] -= k * w[i];
     }
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128 vc1 = _mm_set1_ps(c1), vc2 = _mm_set1_ps(c2), va = _mm_set1_ps(alpha),
+                 ve = _mm_set1_ps(p->eps);
+    for (; i + 4 <= n; i += 4) {
+        __m128 gi = _mm_loadu_ps(g + i), mi = _mm_loadu_ps(m + i), vi = _mm_loadu_ps(v + i);
+        mi = _mm_add_ps(mi, _mm_mul_ps(_mm_sub_ps(gi, mi), vc1));
+        vi = _mm_add_ps(vi, _mm_mul_ps(_mm_sub_ps(_mm_mul_ps(gi, gi), vi), vc2));
+        __m128 step = _mm_div_ps(_mm_mul_ps(mi, va), _mm_add_ps(_mm_sqrt_ps(vi), ve));
+        _mm_storeu_ps(m + i, mi);
+        _mm_storeu_ps(v + i, vi);
+        _mm_storeu_ps(w + i, _mm_sub_ps(_mm_loadu_ps(w + i), step));
+    }
+#endif
+    for (; i < n; i++) {
         m[i] += (g[i] - m[i]) * c1;
         v[i] += (g[i] * g[i] - v[i]) * c2;
         w[i] -= m[i] * alpha / (sqrtf(v[i]) + p->eps);

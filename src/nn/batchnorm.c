@@ -15,25 +15,39 @@
 #include "nn/nn_int.h"
 #endif
 
+/* Columns are processed BN_CHUNK at a time with the rows in the outer loop, so
+ * that the inner loops run over contiguous memory and vectorise; each
+ * column's sums still run over n in order, as in a plain column loop. */
+#define BN_CHUNK 64
+
 void NN_FN(avmit_batchnorm_forward_train)(nn_real *out, nn_real *mean, nn_real *var,
                                           const nn_real *inp, const nn_real *gamma,
                                           const nn_real *beta, int N, int C, nn_real eps) {
-    for (int c = 0; c < C; c++) {
-        double s = 0;
-        for (int n = 0; n < N; n++) s += inp[(size_t)n * C + c];
-        double m = s / N;
-        double v = 0;
+    for (int c0 = 0; c0 < C; c0 += BN_CHUNK) {
+        int nc = C - c0 < BN_CHUNK ? C - c0 : BN_CHUNK;
+        double s[BN_CHUNK] = {0}, v[BN_CHUNK] = {0}, m[BN_CHUNK];
+        nn_real mf[BN_CHUNK], rstd[BN_CHUNK];
         for (int n = 0; n < N; n++) {
-            double d = inp[(size_t)n * C + c] - m;
-            v += d * d;
+            const nn_real *x = inp + (size_t)n * C + c0;
+            for (int j = 0; j < nc; j++) s[j] += x[j];
         }
-        mean[c] = (nn_real)m;
-        var[c] = (nn_real)(v / N);
-    }
-    for (int n = 0; n < N; n++) {
-        for (int c = 0; c < C; c++) {
-            nn_real rstd = (nn_real)1 / NN_SQRT(var[c] + eps);
-            out[(size_t)n * C + c] = (inp[(size_t)n * C + c] - mean[c]) * rstd * gamma[c] + beta[c];
+        for (int j = 0; j < nc; j++) m[j] = s[j] / N;
+        for (int n = 0; n < N; n++) {
+            const nn_real *x = inp + (size_t)n * C + c0;
+            for (int j = 0; j < nc; j++) {
+                double d = x[j] - m[j];
+                v[j] += d * d;
+            }
+        }
+        for (int j = 0; j < nc; j++) {
+            mean[c0 + j] = mf[j] = (nn_real)m[j];
+            var[c0 + j] = (nn_real)(v[j] / N);
+            rstd[j] = (nn_real)1 / NN_SQRT(var[c0 + j] + eps);
+        }
+        for (int n = 0; n < N; n++) {
+            const nn_real *x = inp + (size_t)n * C + c0;
+            nn_real *y = out + (size_t)n * C + c0;
+            for (int j = 0; j < nc; j++) y[j] = (x[j] - mf[j]) * rstd[j] * gamma[c0 + j] + beta[c0 + j];
         }
     }
 }
@@ -41,11 +55,15 @@ void NN_FN(avmit_batchnorm_forward_train)(nn_real *out, nn_real *mean, nn_real *
 void NN_FN(avmit_batchnorm_forward_infer)(nn_real *out, const nn_real *inp, const nn_real *gamma,
                                           const nn_real *beta, const nn_real *moving_mean,
                                           const nn_real *moving_var, int N, int C, nn_real eps) {
-    for (int n = 0; n < N; n++) {
-        for (int c = 0; c < C; c++) {
-            nn_real rstd = (nn_real)1 / NN_SQRT(moving_var[c] + eps);
-            out[(size_t)n * C + c] =
-                (inp[(size_t)n * C + c] - moving_mean[c]) * rstd * gamma[c] + beta[c];
+    for (int c0 = 0; c0 < C; c0 += BN_CHUNK) {
+        int nc = C - c0 < BN_CHUNK ? C - c0 : BN_CHUNK;
+        nn_real rstd[BN_CHUNK];
+        for (int j = 0; j < nc; j++) rstd[j] = (nn_real)1 / NN_SQRT(moving_var[c0 + j] + eps);
+        for (int n = 0; n < N; n++) {
+            const nn_real *x = inp + (size_t)n * C + c0;
+            nn_real *y = out + (size_t)n * C + c0;
+            for (int j = 0; j < nc; j++)
+                y[j] = (x[j] - moving_mean[c0 + j]) * rstd[j] * gamma[c0 + j] + beta[c0 + j];
         }
     }
 }
@@ -65,25 +83,35 @@ void NN_FN(avmit_batchnorm_backward)(nn_real *dinp, nn_real *dgamma, nn_real *db
                                      const nn_real *dout, const nn_real *inp,
                                      const nn_real *gamma, const nn_real *mean,
                                      const nn_real *var, int N, int C, nn_real eps) {
-    for (int c = 0; c < C; c++) {
-        nn_real rstd = (nn_real)1 / NN_SQRT(var[c] + eps);
-        double sum_d = 0, sum_dx = 0;
+    for (int c0 = 0; c0 < C; c0 += BN_CHUNK) {
+        int nc = C - c0 < BN_CHUNK ? C - c0 : BN_CHUNK;
+        nn_real rstd[BN_CHUNK], k[BN_CHUNK], md[BN_CHUNK], mdx[BN_CHUNK];
+        double sum_d[BN_CHUNK] = {0}, sum_dx[BN_CHUNK] = {0};
+        for (int j = 0; j < nc; j++) rstd[j] = (nn_real)1 / NN_SQRT(var[c0 + j] + eps);
         for (int n = 0; n < N; n++) {
-            size_t i = (size_t)n * C + c;
-            nn_real xhat = (inp[i] - mean[c]) * rstd;
-            sum_d += dout[i];
-            sum_dx += (double)dout[i] * xhat;
+            const nn_real *x = inp + (size_t)n * C + c0, *dy = dout + (size_t)n * C + c0;
+            for (int j = 0; j < nc; j++) {
+                nn_real xhat = (x[j] - mean[c0 + j]) * rstd[j];
+                sum_d[j] += dy[j];
+                sum_dx[j] += (double)dy[j] * xhat;
+            }
         }
-        dbeta[c] += (nn_real)sum_d;
-        dgamma[c] += (nn_real)sum_dx;
+        for (int j = 0; j < nc; j++) {
+            dbeta[c0 + j] += (nn_real)sum_d[j];
+            dgamma[c0 + j] += (nn_real)sum_dx[j];
+            /* dx = gamma*rstd/N * (N*dy - sum(dy) - xhat*sum(dy*xhat)) */
+            k[j] = gamma[c0 + j] * rstd[j] / (nn_real)N;
+            md[j] = (nn_real)sum_d[j];
+            mdx[j] = (nn_real)sum_dx[j];
+        }
         if (!dinp) continue;
-        /* dx = gamma*rstd/N * (N*dy - sum(dy) - xhat*sum(dy*xhat)) */
-        nn_real k = gamma[c] * rstd / (nn_real)N;
-        nn_real md = (nn_real)sum_d, mdx = (nn_real)sum_dx;
         for (int n = 0; n < N; n++) {
-            size_t i = (size_t)n * C + c;
-            nn_real xhat = (inp[i] - mean[c]) * rstd;
-            dinp[i] += k * ((nn_real)N * dout[i] - md - xhat * mdx);
+            const nn_real *x = inp + (size_t)n * C + c0, *dy = dout + (size_t)n * C + c0;
+            nn_real *dx = dinp + (size_t)n * C + c0;
+            for (int j = 0; j < nc; j++) {
+                nn_real xhat = (x[j] - mean[c0 + j]) * rstd[j];
+                dx[j] += k[j] * ((nn_real)N * dy[j] - md[j] - xhat * mdx[j]);
+            }
         }
     }
 }

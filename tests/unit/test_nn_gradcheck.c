@@ -126,12 +126,21 @@ static double rnn_loss(void *p) {
                           c->H, c->work);
     return dot(c->h, c->R, (size_t)c->B * c->H);
 }
-static void test_rnn(avmit_rnn_kind k, int with_mask) {
+/* repeat: sample 0's steps 1..T-1 and sample 2's last step copy the step
+ * before (like a zero-padded tail), which takes the layer's path that
+ * projects repeated rows once and sums their dXW before the dW GEMM. */
+static void test_rnn(avmit_rnn_kind k, int with_mask, int repeat) {
     rnn_ctx c = {k, 3, 4, 5, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0};
     int G = avmit_rnn_gates(k);
     size_t nx = (size_t)c.B * c.T * c.D, nw = (size_t)c.D * G * c.H, nu = (size_t)c.H * G * c.H,
            nbias = avmit_rnn_bias_count(k, c.H);
     c.x = rnd(nx, 1), c.w = rnd(nw, 0.7), c.u = rnd(nu, 0.7), c.b = rnd(nbias, 0.5);
+    if (repeat) {
+        for (int t = 1; t < c.T; t++)
+            memcpy(c.x + (size_t)t * c.D, c.x + (size_t)(t - 1) * c.D, sizeof(double) * c.D);
+        double *s2 = c.x + (size_t)2 * c.T * c.D;
+        memcpy(s2 + (size_t)(c.T - 1) * c.D, s2 + (size_t)(c.T - 2) * c.D, sizeof(double) * c.D);
+    }
     c.h = zeros((size_t)c.B * c.H), c.R = rnd((size_t)c.B * c.H, 1);
     c.cache = zeros(avmit_rnn_cache_size(k, c.B, c.T, c.D, c.H));
     c.work = zeros(avmit_rnn_work_size(k, c.B, c.T, c.D, c.H));
@@ -145,13 +154,14 @@ static void test_rnn(avmit_rnn_kind k, int with_mask) {
                            c.H, c.work);
     char what[96];
     const char *nm = avmit_rnn_name(k);
-    snprintf(what, sizeof what, "%s%s dx", nm, with_mask ? " (mask)" : "");
+    const char *mk = with_mask ? (repeat ? " (mask, repeated rows)" : " (mask)") : repeat ? " (repeated rows)" : "";
+    snprintf(what, sizeof what, "%s%s dx", nm, mk);
     fd_check(what, c.x, nx, dx, rnn_loss, &c);
-    snprintf(what, sizeof what, "%s%s dkernel", nm, with_mask ? " (mask)" : "");
+    snprintf(what, sizeof what, "%s%s dkernel", nm, mk);
     fd_check(what, c.w, nw, dw, rnn_loss, &c);
-    snprintf(what, sizeof what, "%s%s drecurrent", nm, with_mask ? " (mask)" : "");
+    snprintf(what, sizeof what, "%s%s drecurrent", nm, mk);
     fd_check(what, c.u, nu, du, rnn_loss, &c);
-    snprintf(what, sizeof what, "%s%s dbias", nm, with_mask ? " (mask)" : "");
+    snprintf(what, sizeof what, "%s%s dbias", nm, mk);
     fd_check(what, c.b, nbias, db, rnn_loss, &c);
     free(c.x), free(c.mask), free(c.w), free(c.u), free(c.b), free(c.h), free(c.cache), free(c.work),
         free(c.R);
@@ -191,8 +201,10 @@ int main(void) {
     test_act(AVMIT_ACT_RELU);
     test_act(AVMIT_ACT_SWISH);
     for (int k = 0; k < 3; k++) {
-        test_rnn((avmit_rnn_kind)k, 0);
-        test_rnn((avmit_rnn_kind)k, 1);
+        test_rnn((avmit_rnn_kind)k, 0, 0);
+        test_rnn((avmit_rnn_kind)k, 1, 0);
+        test_rnn((avmit_rnn_kind)k, 0, 1);
+        test_rnn((avmit_rnn_kind)k, 1, 1);
     }
     test_softmax_ce();
     return test_finish("nn_gradcheck");
