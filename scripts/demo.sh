@@ -118,7 +118,7 @@ EOF
 # pairs and on MIT-16 pairs, then evaluated on the SAVC test pairs (every test
 # video's audio once congruent, once incongruent). Its own SYNTHETIC embeddings:
 # vggish-vgg16 with class signal 10 (`avmit synth --signal 10`; default 3.5). On
-# the default sample every timestep is ~99% noise and video offset, the model's
+# the default sample 93-99% of a timestep's variance is noise and video offset, the model's
 # single per-timestep distance carries almost no class signal at init, and
 # training sits at chance for 50-100+ epochs (a symmetric saddle: the projections
 # only learn once the RNN reads the distance, and vice versa); with signal 10 (about
