@@ -27,6 +27,8 @@ static void synth_usage(FILE *f) {
             "  --seed S               random seed (default 1); output depends only on the\n"
             "                         seed and each video's row, not on --threads or order\n"
             "  --noise X              per-timestep noise std (default 1.0)\n"
+            "  --signal X             class signal: prototypes scaled by X/sqrt(D) (default\n"
+            "                         3.5; larger = more class structure per timestep)\n"
             "  --mismatch-prob P      probability that an unrated (MIT-16 layout) video gets\n"
             "                         a weak or mismatched stream (default 0.35); rated rows\n"
             "                         get one exactly when r3 < 2\n"
@@ -49,6 +51,7 @@ int cmd_synth(int argc, char **argv) {
         {"embeddings", required_argument, NULL, 'e'},
         {"seed", required_argument, NULL, 'S'},
         {"noise", required_argument, NULL, 'n'},
+        {"signal", required_argument, NULL, 'g'},
         {"mismatch-prob", required_argument, NULL, 'm'},
         {"limit-per-class", required_argument, NULL, 'l'},
         {"threads", required_argument, NULL, 't'},
@@ -86,6 +89,11 @@ int cmd_synth(int argc, char **argv) {
             if (cli_parse_double("synth", "--noise", optarg, &o.noise)) return CLI_USAGE;
             if (o.noise < 0 || o.noise > 100)
                 return cli_usage_error("synth", "--noise: expected a value in [0, 100]");
+            break;
+        case 'g':
+            if (cli_parse_double("synth", "--signal", optarg, &o.signal)) return CLI_USAGE;
+            if (!(o.signal >= 0 && o.signal <= 100))
+                return cli_usage_error("synth", "--signal: expected a value in [0, 100]");
             break;
         case 'm':
             if (cli_parse_double("synth", "--mismatch-prob", optarg, &o.mismatch_prob))
@@ -127,8 +135,9 @@ int cmd_synth(int argc, char **argv) {
         for (size_t i = 0; i < rep.n_notes; i++) fprintf(stderr, "avmit synth: note: %s\n", rep.notes[i]);
     printf("wrote %zu synthetic embedding files (NOT real AVMIT embeddings) to %s in %.1f s\n",
            rep.n_written, out_dir, cli_now_seconds() - t0);
-    printf("  embeddings %s, seed %llu, noise %g, mismatch-prob %g%s\n",
-           avmit_synth_set_name(o.set), (unsigned long long)o.seed, o.noise, o.mismatch_prob,
+    printf("  embeddings %s, seed %llu, noise %g, signal %g, mismatch-prob %g%s\n",
+           avmit_synth_set_name(o.set), (unsigned long long)o.seed, o.noise, o.signal,
+           o.mismatch_prob,
            o.limit_per_class > 0 ? " (limited per class)" : "");
     printf("  %zu CSV rows, %zu duplicate tfrecord_filename rows merged\n", rep.n_rows,
            rep.n_duplicates);

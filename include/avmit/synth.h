@@ -13,8 +13,13 @@
  *
  * Values: each class has a fixed random prototype per modality (from the seed
  * and class only); a timestep is softplus(base + s·prototype + video offset +
- * noise·N(0,1)), i.e. non-negative like pooled ReLU features. A class is thus
- * learnable from either stream. Weak / mismatched streams: a row with rating
+ * noise·N(0,1)), i.e. non-negative like pooled ReLU features, with
+ * s = signal / sqrt(D) (signal 3.5 by default: two class means are about 4.9
+ * per-dimension noise units apart whatever D is). A class is thus learnable
+ * from either stream. A larger signal gives each timestep a larger share of
+ * class variance (real CNN embeddings are far more class-structured per frame
+ * than the default); `make demo` uses it for the SAVC step, whose
+ * single-distance bottleneck sits at chance for a long time on the default. Weak / mismatched streams: a row with rating
  * counts and r3 < 2 (not prominently audiovisual), or an MIT-16-layout row
  * (never rated) with probability `mismatch_prob`, gets one of: audio from
  * another class's prototype (50%), audio without class signal (25%), visual
@@ -55,6 +60,7 @@ typedef struct avmit_synth_opts {
     avmit_synth_set set;
     uint64_t seed;
     double noise;          /* per-timestep noise std (default 1.0) */
+    double signal;         /* class prototype scale s = signal / sqrt(D), [0, 100] (3.5) */
     double mismatch_prob;  /* weak/mismatched stream probability for unrated rows (0.35) */
     int n_threads;         /* <= 0: all cores */
     long limit_per_class;  /* > 0: from each CSV keep the first N rows of each label */

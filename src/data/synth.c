@@ -6,7 +6,8 @@
  * and the stored value is softplus(z). base and proto come from the seed only;
  * video and the per-timestep noise from (seed, tfrecord_filename).
  *
- * Signal strength s_m = 3.5 / sqrt(D_m): two class means are s·sqrt(2D) ≈ 4.9
+ * Signal strength s_m = signal / sqrt(D_m), signal = 3.5 by default (opts.signal,
+ * `avmit synth --signal`): two class means are s·sqrt(2D) ≈ 4.9
  * apart whatever D is, about 7.7 standard deviations of a mean-pooled video's
  * noise at noise = 1, T = 6 (sqrt(0.25 + 1/6) ≈ 0.65). With 16 classes in
  * 1024+ dimensions and class means estimated from ~100 videos, a nearest-mean
@@ -27,7 +28,7 @@
 #define SYNTH_VIDEO_SCALE 0.5f  /* std of the per-video offset */
 #define SYNTH_BASE_MEAN (-1.0f) /* softplus(-1) ≈ 0.31: small positive activations */
 #define SYNTH_BASE_STD 0.5f
-#define SYNTH_SIGNAL 3.5        /* s_m = SYNTH_SIGNAL / sqrt(D_m) */
+#define SYNTH_SIGNAL 3.5        /* default opts.signal: s_m = signal / sqrt(D_m) */
 #define SYNTH_T_V7_PROB 0.2     /* yamnet-effnet: 25 fps videos give T_v = 7 (FORMATS §3.3) */
 
 struct avmit_synth {
@@ -62,6 +63,7 @@ avmit_synth_opts avmit_synth_default_opts(void) {
     o.set = AVMIT_SYNTH_YAMNET_EFFNET;
     o.seed = 1;
     o.noise = 1.0;
+    o.signal = SYNTH_SIGNAL;
     o.mismatch_prob = 0.35;
     return o;
 }
@@ -92,6 +94,9 @@ int avmit_synth_create(avmit_synth **out, const avmit_synth_opts *opts, avmit_er
     if (!(opts->noise >= 0 && opts->noise <= 100))
         return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "noise",
                                "noise %g outside [0, 100]", opts->noise);
+    if (!(opts->signal >= 0 && opts->signal <= 100))
+        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "signal",
+                               "signal %g outside [0, 100]", opts->signal);
     if (!(opts->mismatch_prob >= 0 && opts->mismatch_prob <= 1))
         return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "mismatch_prob",
                                "probability %g outside [0, 1]", opts->mismatch_prob);
@@ -107,7 +112,7 @@ int avmit_synth_create(avmit_synth **out, const avmit_synth_opts *opts, avmit_er
     static const char *const k_modality[2] = {"audio", "visual"};
     for (int m = 0; m < 2; m++) {
         int64_t d = s->dim[m];
-        s->signal[m] = (float)(SYNTH_SIGNAL / sqrt((double)d));
+        s->signal[m] = (float)(opts->signal / sqrt((double)d));
         s->base[m] = malloc((size_t)d * sizeof(float));
         s->proto[m] = malloc((size_t)(AVMIT_N_CLASSES * d) * sizeof(float));
         if (!s->base[m] || !s->proto[m]) {

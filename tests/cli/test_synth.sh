@@ -40,6 +40,10 @@ check "no temporary files left" [ -z "$(find "$T/d2" -name '.*.tmp.*')" ]
 "$AVMIT" synth --split "$T/test.csv" --out "$T/d3" --seed 8 >/dev/null
 f=$(cd "$T/d3" && find . -name '*.tfrecord' | head -n 1)
 check "seed changes the values" differ "$T/d1/$f" "$T/d3/$f"
+# --signal scales the class prototypes: other values, echoed in the summary.
+run "$T/r4" "$AVMIT" synth --split "$T/test.csv" --out "$T/d4" --seed 7 --signal 10
+check "--signal exit 0" [ "$RC" -eq 0 ] && check "--signal in the summary" grep -qF "noise 1, signal 10," "$T/r4.out"
+check "--signal changes the values" differ "$T/d1/$f" "$T/d4/$f"
 
 # Every file is valid; dims and timesteps per FORMATS §3.3.
 run "$T/v" "$AVMIT" tfrecord validate "$T/d1"
@@ -88,6 +92,8 @@ run "$T/u3" "$AVMIT" synth --split "$T/test.csv" --out "$T/x" --embeddings resne
 check "bad --embeddings exit 2" [ "$RC" -eq 2 ] && check "bad --embeddings message" grep -qF "unknown embedding set 'resnet'" "$T/u3.err"
 run "$T/u4" "$AVMIT" synth --split "$T/test.csv" --out "$T/x" --mismatch-prob 1.5
 check "bad --mismatch-prob exit 2" [ "$RC" -eq 2 ]
+run "$T/u7" "$AVMIT" synth --split "$T/test.csv" --out "$T/x" --signal 101
+check "bad --signal exit 2" [ "$RC" -eq 2 ] && check "bad --signal message" grep -qF -- "--signal" "$T/u7.err"
 run "$T/u5" "$AVMIT" synth --split "$T/test.csv" --out "$T/x" --seed -1
 check "bad --seed exit 2" [ "$RC" -eq 2 ]
 run "$T/u6" "$AVMIT" synth --help

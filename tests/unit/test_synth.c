@@ -114,6 +114,61 @@ static void test_weak_rule(void) {
     avmit_synth_free(s);
 }
 
+/* Mean audio of n videos of class c (rated congruent rows) under signal g. */
+static void class_mean(double g, int c, int n, double *mean) {
+    avmit_synth_opts o = avmit_synth_default_opts();
+    o.set = AVMIT_SYNTH_VGGISH_VGG16;
+    o.signal = g;
+    avmit_synth *s = NULL;
+    CHECK_INT(avmit_synth_create(&s, &o, NULL), 0);
+    memset(mean, 0, 128 * sizeof *mean);
+    for (int i = 0; i < n; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "c%d/v%d.tfrecord", c, i);
+        avmit_synth_item it = {"v.mp4", "x", key, c, 3};
+        avmit_embedding e;
+        CHECK_INT(avmit_synth_video(s, &it, &e, NULL, NULL), 0);
+        for (int64_t k = 0; k < e.n_audio_steps * e.audio_dim; k++)
+            mean[k % 128] += e.audio[k] / (double)(n * e.n_audio_steps);
+        free_fields(&e);
+    }
+    avmit_synth_free(s);
+}
+
+static double mean_dist(double g) {
+    double m0[128], m1[128], d = 0;
+    class_mean(g, 0, 200, m0);
+    class_mean(g, 1, 200, m1);
+    for (int k = 0; k < 128; k++) d += (m0[k] - m1[k]) * (m0[k] - m1[k]);
+    return sqrt(d);
+}
+
+/* opts.signal scales the class prototypes: 0 leaves no class in the values (same
+ * key, other class: identical floats); a larger signal separates class means more. */
+static void test_signal(void) {
+    CHECK(avmit_synth_default_opts().signal == 3.5, "default signal %g, expected 3.5",
+          avmit_synth_default_opts().signal);
+    avmit_synth_opts o = avmit_synth_default_opts();
+    o.signal = 0;
+    avmit_synth *s = NULL;
+    CHECK_INT(avmit_synth_create(&s, &o, NULL), 0);
+    avmit_synth_item a = {"v.mp4", "x", "k/v.tfrecord", 2, 3}, b = a;
+    b.class_id = 9;
+    avmit_embedding ea, eb;
+    CHECK_INT(avmit_synth_video(s, &a, &ea, NULL, NULL), 0);
+    CHECK_INT(avmit_synth_video(s, &b, &eb, NULL, NULL), 0);
+    CHECK(!memcmp(ea.audio, eb.audio, (size_t)(ea.n_audio_steps * ea.audio_dim) * sizeof(float)) &&
+              !memcmp(ea.visual, eb.visual,
+                      (size_t)(ea.n_visual_steps * ea.visual_dim) * sizeof(float)),
+          "signal 0: classes 2 and 9 differ");
+    free_fields(&ea);
+    free_fields(&eb);
+    avmit_synth_free(s);
+    double d35 = mean_dist(3.5), d10 = mean_dist(10);
+    CHECK(d10 > 2.2 * d35, "class-mean distance %.3f at signal 10 vs %.3f at 3.5, expected > 2.2x",
+          d10, d35);
+}
+
 static void test_errors(void) {
     avmit_synth_opts o = avmit_synth_default_opts();
     avmit_synth *s = NULL;
@@ -121,6 +176,10 @@ static void test_errors(void) {
     o.mismatch_prob = 1.5;
     CHECK_INT(avmit_synth_create(&s, &o, &err), AVMIT_E_ARG);
     CHECK(test_contains(err.msg, "1.5"), "message: %s", err.msg);
+    o.mismatch_prob = 0.35;
+    o.signal = -1;
+    CHECK_INT(avmit_synth_create(&s, &o, &err), AVMIT_E_ARG);
+    CHECK(test_contains(err.msg, "signal -1"), "message: %s", err.msg);
     avmit_synth_set set;
     CHECK_INT(avmit_synth_set_parse("resnet", &set, &err), AVMIT_E_ARG);
     CHECK(test_contains(err.msg, "'resnet'"), "message: %s", err.msg);
@@ -138,6 +197,7 @@ int main(void) {
     test_shapes();
     test_determinism();
     test_weak_rule();
+    test_signal();
     test_errors();
     return test_finish("test_synth");
 }
