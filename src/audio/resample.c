@@ -243,6 +243,10 @@ __attribute__((target("avx2"))) static void kb_taps16_avx2(double acc[16], const
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define KB_HAVE_AVX512 1
+#ifndef KB_WQ
+#define KB_WQ 4 /* accumulator vectors of 8 outputs: independent rounding chains */
+#endif
+#define KB_WN (8 * KB_WQ)
 
 /* One wing of one output for the AVX-512 path: taps j read w[j], d[j] (the
  * table entries o + j·step, stored contiguously, see kb_rows) and x[j] (a
@@ -284,11 +288,11 @@ __attribute__((target("avx512f"))) static inline void kb_transpose8(const __m512
  * Lanes past their own tap count keep their accumulator (masked merge). The
  * arithmetic is kb_taps's (mul and add intrinsics, never contracted), so the
  * results are identical bit for bit. */
-__attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[4],
-                                                                const kb_lane P[32]) {
-    int64_t mn[4], mx = 0;
-    __m512i cnt[4];
-    for (int q = 0; q < 4; q++) {
+__attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[KB_WQ],
+                                                                const kb_lane P[KB_WN]) {
+    int64_t mn[KB_WQ], mx = 0;
+    __m512i cnt[KB_WQ];
+    for (int q = 0; q < KB_WQ; q++) {
         mn[q] = P[8 * q].cnt;
         int64_t c[8];
         for (int g = 0; g < 8; g++) {
@@ -299,7 +303,7 @@ __attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[4],
         cnt[q] = _mm512_loadu_si512(c);
     }
     for (int64_t jb = 0; jb < mx; jb += 8) {
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < KB_WQ; q++) {
             __m512d r[8], c[8];
             for (int g = 0; g < 8; g++) {
                 const kb_lane *p = &P[8 * q + g];
@@ -326,13 +330,13 @@ __attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[4],
 }
 
 /* 32 consecutive outputs: left wings, then right wings, then the stores. */
-__attribute__((target("avx512f"))) static void kb_out32_avx512(const kb_lane L[32],
-                                                               const kb_lane R[32], float *y) {
-    __m512d acc[4];
-    for (int q = 0; q < 4; q++) acc[q] = _mm512_setzero_pd();
+__attribute__((target("avx512f"))) static void kb_out32_avx512(const kb_lane L[KB_WN],
+                                                               const kb_lane R[KB_WN], float *y) {
+    __m512d acc[KB_WQ];
+    for (int q = 0; q < KB_WQ; q++) acc[q] = _mm512_setzero_pd();
     kb_wing32_avx512(acc, L);
     kb_wing32_avx512(acc, R);
-    for (int q = 0; q < 4; q++) _mm256_storeu_ps(y + 8 * q, _mm512_cvtpd_ps(acc[q]));
+    for (int q = 0; q < KB_WQ; q++) _mm256_storeu_ps(y + 8 * q, _mm512_cvtpd_ps(acc[q]));
 }
 #endif
 
@@ -346,10 +350,10 @@ static void kb_chunk(void *ctx, size_t item, int tid) {
     kb_wingp L[16], R[16];
     double acc[16];
 #ifdef KB_HAVE_AVX512
-    for (; J->rw && t + 32 <= t1; t += 32) {
-        kb_lane LL[32], RR[32];
+    for (; J->rw && t + KB_WN <= t1; t += KB_WN) {
+        kb_lane LL[KB_WN], RR[KB_WN];
         int ok = 1;
-        for (int g = 0; g < 32; g++) {
+        for (int g = 0; g < KB_WN; g++) {
             int64_t n = kb_params(J, tau, &L[0], &R[0]);
             tau += J->inc;
             if (n >= J->n_in) { /* cannot happen, see the 4-output loop */
@@ -362,7 +366,7 @@ static void kb_chunk(void *ctx, size_t item, int tid) {
             RR[g] = (kb_lane){J->rw + orr, J->rd + orr, J->xf + n + 1, R[0].eta, R[0].cnt};
         }
         if (!ok) {
-            tau -= 32 * J->inc;
+            tau -= KB_WN * J->inc;
             break;
         }
         kb_out32_avx512(LL, RR, J->y + t);
@@ -451,8 +455,10 @@ static kb_wide *kb_wide_new(const kb_tap *tab, int step, const float *x, int64_t
     const int64_t pad_tab = 64, pad_x = KB_NWIN / step + 64;
     kb_wide *w = calloc(1, sizeof *w);
     if (!w) return NULL;
-    w->rw = calloc(KB_NWIN + pad_tab, sizeof *w->rw);
-    w->rd = calloc(KB_NWIN + pad_tab, sizeof *w->rd);
+    /* rows start on 64-byte boundaries: the 8-tap loads stay aligned */
+    const size_t n_tab = (size_t)(KB_NWIN + 8 * (step + 1) + pad_tab + 7) / 8 * 8;
+    w->rw = aligned_alloc(64, n_tab * sizeof *w->rw);
+    w->rd = aligned_alloc(64, n_tab * sizeof *w->rd);
     w->off = malloc(((size_t)step + 1) * sizeof *w->off);
     w->xr = calloc((size_t)(n_in + pad_x), sizeof *w->xr);
     w->xf = calloc((size_t)(n_in + pad_x), sizeof *w->xf);
@@ -460,10 +466,13 @@ static kb_wide *kb_wide_new(const kb_tap *tab, int step, const float *x, int64_t
         kb_wide_free(w);
         return NULL;
     }
+    memset(w->rw, 0, n_tab * sizeof *w->rw);
+    memset(w->rd, 0, n_tab * sizeof *w->rd);
     int64_t k = 0;
     for (int r = 0; r < step; r++) {
         w->off[r] = k;
         for (int64_t i = r; i < KB_NWIN; i += step, k++) w->rw[k] = tab[i].w, w->rd[k] = tab[i].d;
+        k = (k + 7) / 8 * 8;
     }
     w->off[step] = w->off[0] + 1;
     for (int64_t i = 0; i < n_in; i++) w->xr[i] = x[n_in - 1 - i];
@@ -506,7 +515,7 @@ static int kb_resample(const float *x, int64_t n_in, int sr_in, int sr_out, floa
 #endif
 #ifdef KB_HAVE_AVX512
     kb_wide *wide = NULL;
-    if (__builtin_cpu_supports("avx512f") && n_out >= 32) {
+    if (__builtin_cpu_supports("avx512f") && n_out >= KB_WN) {
         wide = kb_wide_new(tab, step, x, n_in);
         if (!wide) {
             free(tab);
