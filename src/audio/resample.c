@@ -249,7 +249,7 @@ __attribute__((target("avx2"))) static void kb_taps16_avx2(double acc[16], const
 #define KB_WN (8 * KB_WQ)
 
 /* One wing of one output for the AVX-512 path: taps j read w[j], d[j] (the
- * table entries o + j·step, stored contiguously, see kb_rows) and x[j] (a
+ * table entries o + j·step, stored contiguously, see kb_wide_new) and x[j] (a
  * padded copy of the input, reversed for the left wing). */
 typedef struct kb_lane {
     const double *w, *d;
@@ -264,10 +264,12 @@ __attribute__((target("avx512f"))) static inline void kb_transpose8(const __m512
     const __m512i lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
     const __m512i hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
     __m512d t[8], u[8];
+    #pragma GCC unroll 8
     for (int i = 0; i < 4; i++) {
         t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
         t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
     }
+    #pragma GCC unroll 8
     for (int h = 0; h < 2; h++) { /* rows 0..3 (h 0) and 4..7 (h 1) */
         const __m512d *s = t + 4 * h;
         u[4 * h + 0] = _mm512_permutex2var_pd(s[0], lo, s[2]); /* k 0, 4 */
@@ -275,20 +277,21 @@ __attribute__((target("avx512f"))) static inline void kb_transpose8(const __m512
         u[4 * h + 2] = _mm512_permutex2var_pd(s[0], hi, s[2]); /* k 2, 6 */
         u[4 * h + 3] = _mm512_permutex2var_pd(s[1], hi, s[3]); /* k 3, 7 */
     }
+    #pragma GCC unroll 8
     for (int k = 0; k < 4; k++) {
         c[k] = _mm512_shuffle_f64x2(u[k], u[4 + k], 0x44);
         c[k + 4] = _mm512_shuffle_f64x2(u[k], u[4 + k], 0xEE);
     }
 }
 
-/* One wing of 32 outputs (4 vectors of 8): per block of 8 taps, each
+/* One wing of KB_WN outputs (KB_WQ vectors of 8): per block of 8 taps, each
  * output's 8 products weight·x are formed along the taps (contiguous loads),
  * transposed so that lanes are outputs, and added to the accumulators tap by
  * tap in the scalar kernel's order, rounding to float32 after every add.
  * Lanes past their own tap count keep their accumulator (masked merge). The
  * arithmetic is kb_taps's (mul and add intrinsics, never contracted), so the
  * results are identical bit for bit. */
-__attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[KB_WQ],
+__attribute__((target("avx512f"))) static void kb_wing_avx512(__m512d acc[KB_WQ],
                                                                 const kb_lane P[KB_WN]) {
     int64_t mn[KB_WQ], mx = 0;
     __m512i cnt[KB_WQ];
@@ -303,8 +306,10 @@ __attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[KB_W
         cnt[q] = _mm512_loadu_si512(c);
     }
     for (int64_t jb = 0; jb < mx; jb += 8) {
+        #pragma GCC unroll 8
         for (int q = 0; q < KB_WQ; q++) {
             __m512d r[8], c[8];
+            #pragma GCC unroll 8
             for (int g = 0; g < 8; g++) {
                 const kb_lane *p = &P[8 * q + g];
                 __m512d w = _mm512_loadu_pd(p->w + jb);
@@ -316,9 +321,11 @@ __attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[KB_W
             kb_transpose8(r, c);
             __m512d a = acc[q];
             if (jb + 8 <= mn[q]) {
+                #pragma GCC unroll 8
                 for (int k = 0; k < 8; k++)
                     a = _mm512_cvtps_pd(_mm512_cvtpd_ps(_mm512_add_pd(a, c[k])));
             } else {
+                #pragma GCC unroll 8
                 for (int k = 0; k < 8; k++) {
                     __mmask8 m = _mm512_cmpgt_epi64_mask(cnt[q], _mm512_set1_epi64(jb + k));
                     a = _mm512_mask_cvtps_pd(a, m, _mm512_cvtpd_ps(_mm512_add_pd(a, c[k])));
@@ -329,13 +336,13 @@ __attribute__((target("avx512f"))) static void kb_wing32_avx512(__m512d acc[KB_W
     }
 }
 
-/* 32 consecutive outputs: left wings, then right wings, then the stores. */
-__attribute__((target("avx512f"))) static void kb_out32_avx512(const kb_lane L[KB_WN],
+/* KB_WN consecutive outputs: left wings, then right wings, then the stores. */
+__attribute__((target("avx512f"))) static void kb_out_avx512(const kb_lane L[KB_WN],
                                                                const kb_lane R[KB_WN], float *y) {
     __m512d acc[KB_WQ];
     for (int q = 0; q < KB_WQ; q++) acc[q] = _mm512_setzero_pd();
-    kb_wing32_avx512(acc, L);
-    kb_wing32_avx512(acc, R);
+    kb_wing_avx512(acc, L);
+    kb_wing_avx512(acc, R);
     for (int q = 0; q < KB_WQ; q++) _mm256_storeu_ps(y + 8 * q, _mm512_cvtpd_ps(acc[q]));
 }
 #endif
@@ -369,7 +376,7 @@ static void kb_chunk(void *ctx, size_t item, int tid) {
             tau -= KB_WN * J->inc;
             break;
         }
-        kb_out32_avx512(LL, RR, J->y + t);
+        kb_out_avx512(LL, RR, J->y + t);
     }
 #endif
 #ifdef KB_HAVE_AVX2
@@ -450,7 +457,7 @@ static void kb_wide_free(kb_wide *w) {
 
 /* Rows r = 0..step−1 hold tab[r + j·step], j = 0, 1, ...; tap j of offset o
  * is rw[off[o] + j] (o = step starts one into row 0). Reads run up to a block
- * of 8 taps past the largest tap count of 32 outputs, hence the padding. */
+ * of 8 taps past the largest tap count of KB_WN outputs, hence the padding. */
 static kb_wide *kb_wide_new(const kb_tap *tab, int step, const float *x, int64_t n_in) {
     const int64_t pad_tab = 64, pad_x = KB_NWIN / step + 64;
     kb_wide *w = calloc(1, sizeof *w);
