@@ -114,6 +114,12 @@ typedef struct kb_job {
     double inc;        /* time_increment = 1 / ratio */
     const double *tau; /* time register at the start of each chunk */
     int avx2;          /* the CPU has AVX2 (same results, faster) */
+    /* AVX-512 path (NULL without it): the table re-laid by residue mod step
+     * (entry o + j·step at rw/rd[off[o] + j], o = 0..step), and the input
+     * reversed (xr) and forward (xf), each padded with zeros. */
+    const double *rw, *rd;
+    const int64_t *off;
+    const float *xr, *xf;
 } kb_job;
 
 /* One wing of one output sample: taps j = 0..cnt−1 read tab[j·step] and
@@ -235,6 +241,112 @@ __attribute__((target("avx2"))) static void kb_taps16_avx2(double acc[16], const
 }
 #endif
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define KB_HAVE_AVX512 1
+#ifndef KB_WQ
+#define KB_WQ 4 /* accumulator vectors of 8 outputs: independent rounding chains */
+#endif
+#define KB_WN (8 * KB_WQ)
+
+/* One wing of one output for the AVX-512 path: taps j read w[j], d[j] (the
+ * table entries o + j·step, stored contiguously, see kb_wide_new) and x[j] (a
+ * padded copy of the input, reversed for the left wing). */
+typedef struct kb_lane {
+    const double *w, *d;
+    const float *x;
+    double eta;
+    int64_t cnt;
+} kb_lane;
+
+/* 8x8 transpose: r[g][k] -> c[k][g]. */
+__attribute__((target("avx512f"))) static inline void kb_transpose8(const __m512d r[8],
+                                                                     __m512d c[8]) {
+    const __m512i lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+    const __m512i hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+    __m512d t[8], u[8];
+    #pragma GCC unroll 8
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
+    }
+    #pragma GCC unroll 8
+    for (int h = 0; h < 2; h++) { /* rows 0..3 (h 0) and 4..7 (h 1) */
+        const __m512d *s = t + 4 * h;
+        u[4 * h + 0] = _mm512_permutex2var_pd(s[0], lo, s[2]); /* k 0, 4 */
+        u[4 * h + 1] = _mm512_permutex2var_pd(s[1], lo, s[3]); /* k 1, 5 */
+        u[4 * h + 2] = _mm512_permutex2var_pd(s[0], hi, s[2]); /* k 2, 6 */
+        u[4 * h + 3] = _mm512_permutex2var_pd(s[1], hi, s[3]); /* k 3, 7 */
+    }
+    #pragma GCC unroll 8
+    for (int k = 0; k < 4; k++) {
+        c[k] = _mm512_shuffle_f64x2(u[k], u[4 + k], 0x44);
+        c[k + 4] = _mm512_shuffle_f64x2(u[k], u[4 + k], 0xEE);
+    }
+}
+
+/* One wing of KB_WN outputs (KB_WQ vectors of 8): per block of 8 taps, each
+ * output's 8 products weight·x are formed along the taps (contiguous loads),
+ * transposed so that lanes are outputs, and added to the accumulators tap by
+ * tap in the scalar kernel's order, rounding to float32 after every add.
+ * Lanes past their own tap count keep their accumulator (masked merge). The
+ * arithmetic is kb_taps's (mul and add intrinsics, never contracted), so the
+ * results are identical bit for bit. */
+__attribute__((target("avx512f"))) static void kb_wing_avx512(__m512d acc[KB_WQ],
+                                                                const kb_lane P[KB_WN]) {
+    int64_t mn[KB_WQ], mx = 0;
+    __m512i cnt[KB_WQ];
+    for (int q = 0; q < KB_WQ; q++) {
+        mn[q] = P[8 * q].cnt;
+        int64_t c[8];
+        for (int g = 0; g < 8; g++) {
+            c[g] = P[8 * q + g].cnt;
+            mn[q] = c[g] < mn[q] ? c[g] : mn[q];
+            mx = c[g] > mx ? c[g] : mx;
+        }
+        cnt[q] = _mm512_loadu_si512(c);
+    }
+    for (int64_t jb = 0; jb < mx; jb += 8) {
+        #pragma GCC unroll 8
+        for (int q = 0; q < KB_WQ; q++) {
+            __m512d r[8], c[8];
+            #pragma GCC unroll 8
+            for (int g = 0; g < 8; g++) {
+                const kb_lane *p = &P[8 * q + g];
+                __m512d w = _mm512_loadu_pd(p->w + jb);
+                __m512d d = _mm512_loadu_pd(p->d + jb);
+                __m512d weight = _mm512_add_pd(w, _mm512_mul_pd(_mm512_set1_pd(p->eta), d));
+                __m512d x = _mm512_cvtps_pd(_mm256_loadu_ps(p->x + jb));
+                r[g] = _mm512_mul_pd(weight, x);
+            }
+            kb_transpose8(r, c);
+            __m512d a = acc[q];
+            if (jb + 8 <= mn[q]) {
+                #pragma GCC unroll 8
+                for (int k = 0; k < 8; k++)
+                    a = _mm512_cvtps_pd(_mm512_cvtpd_ps(_mm512_add_pd(a, c[k])));
+            } else {
+                #pragma GCC unroll 8
+                for (int k = 0; k < 8; k++) {
+                    __mmask8 m = _mm512_cmpgt_epi64_mask(cnt[q], _mm512_set1_epi64(jb + k));
+                    a = _mm512_mask_cvtps_pd(a, m, _mm512_cvtpd_ps(_mm512_add_pd(a, c[k])));
+                }
+            }
+            acc[q] = a;
+        }
+    }
+}
+
+/* KB_WN consecutive outputs: left wings, then right wings, then the stores. */
+__attribute__((target("avx512f"))) static void kb_out_avx512(const kb_lane L[KB_WN],
+                                                               const kb_lane R[KB_WN], float *y) {
+    __m512d acc[KB_WQ];
+    for (int q = 0; q < KB_WQ; q++) acc[q] = _mm512_setzero_pd();
+    kb_wing_avx512(acc, L);
+    kb_wing_avx512(acc, R);
+    for (int q = 0; q < KB_WQ; q++) _mm256_storeu_ps(y + 8 * q, _mm512_cvtpd_ps(acc[q]));
+}
+#endif
+
 static void kb_chunk(void *ctx, size_t item, int tid) {
     (void)tid;
     const kb_job *J = ctx;
@@ -244,6 +356,29 @@ static void kb_chunk(void *ctx, size_t item, int tid) {
     int64_t t = t0;
     kb_wingp L[16], R[16];
     double acc[16];
+#ifdef KB_HAVE_AVX512
+    for (; J->rw && t + KB_WN <= t1; t += KB_WN) {
+        kb_lane LL[KB_WN], RR[KB_WN];
+        int ok = 1;
+        for (int g = 0; g < KB_WN; g++) {
+            int64_t n = kb_params(J, tau, &L[0], &R[0]);
+            tau += J->inc;
+            if (n >= J->n_in) { /* cannot happen, see the 4-output loop */
+                ok = 0;
+                continue;
+            }
+            int64_t ol = J->off[L[0].tab - J->tab], orr = J->off[R[0].tab - J->tab];
+            LL[g] = (kb_lane){J->rw + ol, J->rd + ol, J->xr + (J->n_in - 1 - n), L[0].eta,
+                              L[0].cnt};
+            RR[g] = (kb_lane){J->rw + orr, J->rd + orr, J->xf + n + 1, R[0].eta, R[0].cnt};
+        }
+        if (!ok) {
+            tau -= KB_WN * J->inc;
+            break;
+        }
+        kb_out_avx512(LL, RR, J->y + t);
+    }
+#endif
 #ifdef KB_HAVE_AVX2
     for (; J->avx2 && t + 16 <= t1; t += 16) {
         int ok = 1;
@@ -301,6 +436,58 @@ static void kb_chunk(void *ctx, size_t item, int tid) {
     }
 }
 
+
+#ifdef KB_HAVE_AVX512
+/* The AVX-512 path's re-laid table and padded input copies (kb_job). */
+typedef struct kb_wide {
+    double *rw, *rd;
+    int64_t *off;
+    float *xr, *xf;
+} kb_wide;
+
+static void kb_wide_free(kb_wide *w) {
+    if (!w) return;
+    free(w->rw);
+    free(w->rd);
+    free(w->off);
+    free(w->xr);
+    free(w->xf);
+    free(w);
+}
+
+/* Rows r = 0..step−1 hold tab[r + j·step], j = 0, 1, ...; tap j of offset o
+ * is rw[off[o] + j] (o = step starts one into row 0). Reads run up to a block
+ * of 8 taps past the largest tap count of KB_WN outputs, hence the padding. */
+static kb_wide *kb_wide_new(const kb_tap *tab, int step, const float *x, int64_t n_in) {
+    const int64_t pad_tab = 64, pad_x = KB_NWIN / step + 64;
+    kb_wide *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    /* rows start on 64-byte boundaries: the 8-tap loads stay aligned */
+    const size_t n_tab = (size_t)(KB_NWIN + 8 * (step + 1) + pad_tab + 7) / 8 * 8;
+    w->rw = aligned_alloc(64, n_tab * sizeof *w->rw);
+    w->rd = aligned_alloc(64, n_tab * sizeof *w->rd);
+    w->off = malloc(((size_t)step + 1) * sizeof *w->off);
+    w->xr = calloc((size_t)(n_in + pad_x), sizeof *w->xr);
+    w->xf = calloc((size_t)(n_in + pad_x), sizeof *w->xf);
+    if (!w->rw || !w->rd || !w->off || !w->xr || !w->xf) {
+        kb_wide_free(w);
+        return NULL;
+    }
+    memset(w->rw, 0, n_tab * sizeof *w->rw);
+    memset(w->rd, 0, n_tab * sizeof *w->rd);
+    int64_t k = 0;
+    for (int r = 0; r < step; r++) {
+        w->off[r] = k;
+        for (int64_t i = r; i < KB_NWIN; i += step, k++) w->rw[k] = tab[i].w, w->rd[k] = tab[i].d;
+        k = (k + 7) / 8 * 8;
+    }
+    w->off[step] = w->off[0] + 1;
+    for (int64_t i = 0; i < n_in; i++) w->xr[i] = x[n_in - 1 - i];
+    if (n_in) memcpy(w->xf, x, (size_t)n_in * sizeof *x);
+    return w;
+}
+#endif
+
 static int kb_resample(const float *x, int64_t n_in, int sr_in, int sr_out, float *y,
                        int64_t n_out, int n_threads, avmit_error *err) {
     pthread_once(&kb_once, kb_build);
@@ -329,11 +516,28 @@ static int kb_resample(const float *x, int64_t n_in, int sr_in, int sr_out, floa
         if (t % KB_CHUNK == 0) tau[c++] = r;
         r += inc;
     }
-    kb_job job = {x, n_in, y, n_out, tab, scale, step, inc, tau, 0};
+    kb_job job = {x, n_in, y, n_out, tab, scale, step, inc, tau, 0, NULL, NULL, NULL, NULL, NULL};
 #ifdef KB_HAVE_AVX2
     job.avx2 = __builtin_cpu_supports("avx2");
 #endif
+#ifdef KB_HAVE_AVX512
+    kb_wide *wide = NULL;
+    if (__builtin_cpu_supports("avx512f") && n_out >= KB_WN) {
+        wide = kb_wide_new(tab, step, x, n_in);
+        if (!wide) {
+            free(tab);
+            free(tau);
+            return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
+                                   "out of memory for the resampling filter");
+        }
+        job.rw = wide->rw, job.rd = wide->rd, job.off = wide->off;
+        job.xr = wide->xr, job.xf = wide->xf;
+    }
+#endif
     int rc = avmit_parallel_for(n_threads, n_chunks, kb_chunk, &job);
+#ifdef KB_HAVE_AVX512
+    kb_wide_free(wide);
+#endif
     free(tab);
     free(tau);
     if (rc) return avmit_error_set(err, rc, NULL, -1, -1, -1, NULL, "cannot start threads");
