@@ -40,6 +40,7 @@ int cmd_features_audio(int argc, char **argv) {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
         {"out", required_argument, NULL, 'o'},
+        {"output", required_argument, NULL, 'o'}, /* same spelling as `features visual` */
         {"waveform", required_argument, NULL, 'w'},
         {"resampler", required_argument, NULL, 'r'},
         {"vggish-pad", no_argument, NULL, 'p'},

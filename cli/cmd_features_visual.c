@@ -94,6 +94,7 @@ static int write_frames(const char *out, const collect_ctx *c, avmit_preprocess 
 int cmd_features_visual(int argc, char **argv) {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
+        {"out", required_argument, NULL, 'o'}, /* same spelling as `features audio` */
         {"interval-ms", required_argument, NULL, 'i'},
         {"preprocess", required_argument, NULL, 'p'},
         {"efficientnet-variant", required_argument, NULL, 'e'},
