@@ -28,38 +28,17 @@ import subprocess
 import sys
 import zlib
 
-try:
-    import numpy as np
-    import torch
-except ImportError as e:  # pragma: no cover
-    print(f"skipped: python3-torch not installed ({e})")
-    sys.exit(77)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_testlib import read_safetensors as _read_st, require_torch_and_tool  # noqa: E402
 
-TOOLS = os.environ.get("AVMIT_TOOLS")
+np, torch, TOOLS = require_torch_and_tool("nn_parity")
 TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-nn-parity")
-if not TOOLS or not os.path.exists(os.path.join(TOOLS, "nn_parity")):
-    print("skipped: AVMIT_TOOLS/nn_parity not built")
-    sys.exit(77)
-
-torch.set_default_dtype(torch.float64)
-torch.set_num_threads(1)
 BN_EPS, MOMENTUM, CLIP = 1e-3, 0.99, 1e-7
 B1, B2, ADAM_EPS = 0.9, 0.999, 1e-7
 
 
 def read_safetensors(path):
-    with open(path, "rb") as f:
-        buf = f.read()
-    (n,) = struct.unpack("<Q", buf[:8])
-    hdr = json.loads(buf[8:8 + n])
-    out = {}
-    for k, v in hdr.items():
-        if k == "__metadata__":
-            continue
-        assert v["dtype"] == "F32", (k, v)
-        b, e = v["data_offsets"]
-        out[k] = np.frombuffer(buf[8 + n + b:8 + n + e], dtype="<f4").reshape(v["shape"]).astype(np.float64)
-    return out
+    return _read_st(path, require_f32=True)
 
 
 def write_npy(path, a):

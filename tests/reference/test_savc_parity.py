@@ -24,21 +24,11 @@ import struct
 import subprocess
 import sys
 
-try:
-    import numpy as np
-    import torch
-except ImportError as e:  # pragma: no cover
-    print(f"skipped: python3-torch not installed ({e})")
-    sys.exit(77)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_testlib import read_safetensors as _read_st, require_torch_and_tool  # noqa: E402
 
-TOOLS = os.environ.get("AVMIT_TOOLS")
+np, torch, TOOLS = require_torch_and_tool("savc_parity")
 TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-savc-parity")
-if not TOOLS or not os.path.exists(os.path.join(TOOLS, "savc_parity")):
-    print("skipped: AVMIT_TOOLS/savc_parity not built")
-    sys.exit(77)
-
-torch.set_default_dtype(torch.float64)
-torch.set_num_threads(1)
 L2_EPS, DIST_FLOOR, BCE_EPS = 1e-12, 1e-7, 1e-7
 B1, B2, ADAM_EPS = 0.9, 0.999, 1e-7
 failures = 0
@@ -52,17 +42,7 @@ def check(cond, what):
 
 
 def read_safetensors(path):
-    with open(path, "rb") as f:
-        buf = f.read()
-    (n,) = struct.unpack("<Q", buf[:8])
-    hdr = json.loads(buf[8:8 + n])
-    out = {}
-    for k, v in hdr.items():
-        if k == "__metadata__":
-            continue
-        b, e = v["data_offsets"]
-        out[k] = np.frombuffer(buf[8 + n + b:8 + n + e], dtype="<f4").reshape(v["shape"]).astype(np.float64)
-    return out
+    return _read_st(path)
 
 
 class Oracle:
