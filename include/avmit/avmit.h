@@ -6,6 +6,7 @@
 #define AVMIT_AVMIT_H
 
 #include "avmit/check.h"
+#include "avmit/cnn.h"
 #include "avmit/config.h"
 #include "avmit/csv.h"
 #include "avmit/dataset.h"
@@ -41,5 +42,6 @@
 #include "avmit/tfrecord.h"
 #include "avmit/train.h"
 #include "avmit/vision.h"
+#include "avmit/weights.h"
 
 #endif
