@@ -5,6 +5,8 @@
  */
 #include "graph/graph.h"
 
+#include "core/error_int.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +26,7 @@ static int grow(void **p, int *cap, int n, size_t size, avmit_error *err) {
     if (n < *cap) return 0;
     int nc = *cap ? *cap * 2 : 16;
     void *q = realloc(*p, (size_t)nc * size);
-    if (!q) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, "", "out of memory building a model graph");
+    if (!q) return AVMIT_NOMEM(err, "model graph");
     *p = q;
     *cap = nc;
     return 0;
