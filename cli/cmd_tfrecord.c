@@ -31,10 +31,14 @@ static void usage_info(FILE *f) {
             "one line per file, tab-separated:\n"
             "  <path> <filename> <label> audio <T_a>x<D_a> visual <T_v>x<D_v>\n"
             "Labels and dimensions are not checked (use validate); NaN/Inf values are an\n"
-            "error unless --allow-nonfinite.\n\n"
+            "error unless --allow-nonfinite. Context keys and feature lists other than the\n"
+            "AVMIT ones (e.g. 'fps', per-frame logits) are ignored, as\n"
+            "tf.io.parse_sequence_example with a fixed spec ignores them, and named on\n"
+            "stderr: \"avmit: info: <path>: ignored extra context key(s) ...\".\n\n"
             "  --json             one JSON object per line: {\"path\", \"filename\", \"label\",\n"
             "                     \"audio_timesteps\", \"audio_dim\", \"visual_timesteps\",\n"
-            "                     \"visual_dim\"}\n"
+            "                     \"visual_dim\"}, plus \"extra_context\" and\n"
+            "                     \"extra_feature_lists\" (arrays of keys) when present\n"
             "  --allow-nonfinite  accept NaN/Inf values\n"
             "  -h, --help         this help\n\n"
             "A file that cannot be read is reported on stderr and skipped.\n"
@@ -56,8 +60,14 @@ static void usage_validate(FILE *f) {
             "  --threads N          worker threads (default: all cores)\n"
             "  --max-timesteps T    also reject T_a or T_v > T\n"
             "  --allow-nonfinite    accept NaN/Inf values\n"
+            "  --strict             context keys / feature lists other than the AVMIT ones\n"
+            "                       are an error (by default they are ignored, as\n"
+            "                       tf.io.parse_sequence_example with a fixed spec does, and\n"
+            "                       each such good file gets a line INFO <path>: <keys>)\n"
             "  --json               JSON lines instead: {\"path\", \"ok\": false, \"code\",\n"
-            "                       \"error\"} per bad file, then {\"files\", \"good\", \"bad\"}\n"
+            "                       \"error\"} per bad file, {\"path\", \"ok\": true, \"info\"}\n"
+            "                       per good file with extra keys, then {\"files\", \"good\",\n"
+            "                       \"bad\"} (+ \"with_extra_fields\" when any)\n"
             "  -q, --quiet          print only the summary (no per-file lines, no progress)\n"
             "  -h, --help           this help\n\n"
             "exit: 0 all files good, 1 some file bad, 2 bad usage\n");
@@ -86,6 +96,35 @@ static void report_stderr(void *ctx, const char *arg, const avmit_error *err) {
     cli_report(err);
 }
 
+/* "ignored extra context key(s) 'fps'; feature list(s) 'logits'" into buf ("" if none). */
+static void extras_text(const avmit_embedding_extras *x, char *buf, size_t size) {
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int list = 0; list < 2; list++) {
+        size_t n = list ? x->n_lists : x->n_context;
+        char **k = list ? x->lists : x->context;
+        if (!n) continue;
+        o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "%s%s", o ? "; " : "ignored extra ",
+                              list ? "feature list(s)" : "context key(s)");
+        for (size_t i = 0; i < n; i++)
+            o += (size_t)snprintf(buf + o, o < size ? size - o : 0, "%s'%s'", i ? ", " : " ", k[i]);
+    }
+    if (o >= size && size > 4) memcpy(buf + size - 4, "...", 4);
+}
+
+static void extras_json(FILE *f, const avmit_embedding_extras *x) {
+    for (int list = 0; list < 2; list++) {
+        size_t n = list ? x->n_lists : x->n_context;
+        if (!n) continue;
+        fputs(list ? ",\"extra_feature_lists\":[" : ",\"extra_context\":[", f);
+        for (size_t i = 0; i < n; i++) {
+            if (i) fputc(',', f);
+            cli_json_string(f, list ? x->lists[i] : x->context[i]);
+        }
+        fputc(']', f);
+    }
+}
+
 /* ---- info ------------------------------------------------------------------------- */
 
 static int cmd_info(int argc, char **argv) {
@@ -95,8 +134,10 @@ static int cmd_info(int argc, char **argv) {
                                          {NULL, 0, NULL, 0}};
     int json = 0, c;
     avmit_embedding_opts eo = avmit_embedding_default_opts();
+    avmit_embedding_extras extras = {0, NULL, 0, NULL};
     eo.check_dims = 0;
     eo.check_label = 0;
+    eo.extras = &extras;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
@@ -131,16 +172,25 @@ static int cmd_info(int argc, char **argv) {
             fputs(",\"label\":", stdout);
             cli_json_string(stdout, e.label);
             printf(",\"audio_timesteps\":%lld,\"audio_dim\":%lld,\"visual_timesteps\":%lld,"
-                   "\"visual_dim\":%lld}\n",
+                   "\"visual_dim\":%lld",
                    (long long)e.n_audio_steps, (long long)e.audio_dim,
                    (long long)e.n_visual_steps, (long long)e.visual_dim);
+            extras_json(stdout, &extras);
+            fputs("}\n", stdout);
         } else {
             printf("%s\t%s\t%s\taudio %lldx%lld\tvisual %lldx%lld\n", list.paths[i], e.filename,
                    e.label, (long long)e.n_audio_steps, (long long)e.audio_dim,
                    (long long)e.n_visual_steps, (long long)e.visual_dim);
         }
+        if (extras.n_context || extras.n_lists) {
+            char note[1024];
+            extras_text(&extras, note, sizeof note);
+            fflush(stdout);
+            fprintf(stderr, "avmit: info: %s: %s\n", list.paths[i], note);
+        }
         avmit_embedding_free(&e);
     }
+    avmit_embedding_extras_free(&extras);
     avmit_pathlist_free(&list);
     return n_bad ? CLI_FAIL : CLI_OK;
 }
@@ -149,7 +199,7 @@ static int cmd_info(int argc, char **argv) {
 
 typedef struct vresult {
     int code;   /* 0 good, else AVMIT_E_* */
-    char *msg;  /* malloc'd message when bad */
+    char *msg;  /* malloc'd: the error when bad; when good, the ignored extra keys (or NULL) */
 } vresult;
 
 typedef struct vjob {
@@ -164,14 +214,23 @@ static void validate_one(void *ctx, size_t i, int tid) {
     avmit_embedding e;
     avmit_error err;
     avmit_error_clear(&err);
-    int rc = avmit_embedding_read_file(&e, j->paths[i], j->opts, &err);
+    avmit_embedding_opts o = *j->opts; /* a private extras sink per call */
+    avmit_embedding_extras extras = {0, NULL, 0, NULL};
+    o.extras = &extras;
+    int rc = avmit_embedding_read_file(&e, j->paths[i], &o, &err);
     j->res[i].code = rc;
     j->res[i].msg = NULL;
     if (rc) {
         j->res[i].msg = strdup(err.msg[0] ? err.msg : avmit_strerror(rc)); /* NULL: code name */
     } else {
+        if (extras.n_context || extras.n_lists) {
+            char note[1024];
+            extras_text(&extras, note, sizeof note);
+            j->res[i].msg = strdup(note); /* NULL (no memory): the note is lost, not the result */
+        }
         avmit_embedding_free(&e);
     }
+    avmit_embedding_extras_free(&extras);
 }
 
 typedef struct vout {
@@ -195,6 +254,20 @@ static void print_bad(const vout *o, const char *path, int code, const char *msg
     }
 }
 
+/* A good file that carries extra (ignored) keys: an info line. */
+static void print_info(const vout *o, const char *path, const char *note) {
+    if (o->quiet) return;
+    if (o->json) {
+        fputs("{\"path\":", stdout);
+        cli_json_string(stdout, path);
+        fputs(",\"ok\":true,\"info\":", stdout);
+        cli_json_string(stdout, note);
+        fputs("}\n", stdout);
+    } else {
+        printf("INFO %s: %s\n", path, note);
+    }
+}
+
 static void bad_arg(void *ctx, const char *arg, const avmit_error *err) {
     print_bad(ctx, arg, err->code, err->msg);
 }
@@ -205,6 +278,7 @@ static int cmd_validate(int argc, char **argv) {
                                          {"max-timesteps", required_argument, NULL, 'm'},
                                          {"json", no_argument, NULL, 'j'},
                                          {"quiet", no_argument, NULL, 'q'},
+                                         {"strict", no_argument, NULL, 's'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     avmit_embedding_opts eo = avmit_embedding_default_opts();
@@ -227,6 +301,7 @@ static int cmd_validate(int argc, char **argv) {
         case 'n': eo.allow_nonfinite = 1; break;
         case 'j': o.json = 1; break;
         case 'q': o.quiet = 1; break;
+        case 's': eo.reject_extra = 1; break;
         case 'h': usage_validate(stdout); return CLI_OK;
         default: usage_validate(stderr); return CLI_USAGE;
         }
@@ -235,7 +310,7 @@ static int cmd_validate(int argc, char **argv) {
         return cli_usage_error("tfrecord validate", "expected FILE or DIR arguments");
     avmit_pathlist list = {NULL, 0, 0};
     long long n_bad = expand_args(&list, argv + optind, argc - optind, bad_arg, &o);
-    long long n_files = n_bad;
+    long long n_files = n_bad, n_extra = 0;
     if (list.n == 0 && n_bad == 0) fprintf(stderr, "avmit: tfrecord validate: no *.tfrecord files found\n");
     vresult *res = calloc(list.n ? list.n : 1, sizeof *res);
     if (!res) {
@@ -262,8 +337,12 @@ static int cmd_validate(int argc, char **argv) {
                 n_bad++;
                 if (prog.tty) fputc('\r', stderr);
                 print_bad(&o, list.paths[i], res[i].code, res[i].msg);
-                free(res[i].msg);
+            } else if (res[i].msg) {
+                n_extra++;
+                if (prog.tty) fputc('\r', stderr);
+                print_info(&o, list.paths[i], res[i].msg);
             }
+            free(res[i].msg);
         }
         fflush(stdout);
         cli_progress_update(&prog, (long long)(lo + n));
@@ -271,7 +350,11 @@ static int cmd_validate(int argc, char **argv) {
     cli_progress_finish(&prog);
     if (rc) fprintf(stderr, "avmit: tfrecord validate: cannot start %d threads\n", n_threads);
     if (o.json)
-        printf("{\"files\":%lld,\"good\":%lld,\"bad\":%lld}\n", n_files, n_files - n_bad, n_bad);
+        printf("{\"files\":%lld,\"good\":%lld,\"bad\":%lld%s%.0lld}\n", n_files,
+               n_files - n_bad, n_bad, n_extra ? ",\"with_extra_fields\":" : "", n_extra);
+    else if (n_extra)
+        printf("validated %lld files: %lld good, %lld bad (%lld good with ignored extra fields)\n",
+               n_files, n_files - n_bad, n_bad, n_extra);
     else
         printf("validated %lld files: %lld good, %lld bad\n", n_files, n_files - n_bad, n_bad);
     free(res);

@@ -4,6 +4,10 @@
  * audio_timesteps, visual_timesteps (int64)} and feature lists
  * {audio, visual_object}, one bytes value of raw float32 LE per timestep.
  *
+ * Context keys and feature lists other than the six above are ignored (their protobuf
+ * structure is still checked), as tf.io.parse_sequence_example with a fixed feature spec
+ * ignores them; opts->extras reports them, opts->reject_extra refuses them.
+ *
  * Decoding is strict (FORMATS.md §10): wrong wire types, missing keys, keys
  * with != 1 value, row bytes not a multiple of 4 or unequal, timestep counts
  * that disagree with the lists, non-finite values (unless allowed) are each
@@ -36,14 +40,32 @@ typedef struct avmit_embedding {
     float *visual;            /* [T_v, D_v] row-major */
 } avmit_embedding;
 
+/* Keys a record carries beyond the AVMIT ones (e.g. context 'fps', a feature list of
+ * per-frame logits), in record order. tf.io.parse_sequence_example with a fixed spec
+ * ignores such keys, and so does the decoder; these lists only report them. Key bytes
+ * that are not printable ASCII are written as '?'. */
+typedef struct avmit_embedding_extras {
+    size_t n_context;
+    char **context;           /* [n_context] owned strings */
+    size_t n_lists;
+    char **lists;             /* [n_lists] owned strings */
+} avmit_embedding_extras;
+
+void avmit_embedding_extras_free(avmit_embedding_extras *x); /* zeroes; NULL allowed */
+
 typedef struct avmit_embedding_opts {
     int allow_nonfinite;      /* accept NaN/Inf values */
     int check_label;          /* label must be one of the 16 AVMIT classes */
     int check_dims;           /* D_a in {128,1024}, D_v in {512,1280}, and paired */
     int64_t max_timesteps;    /* > 0: T_a and T_v must be <= this */
+    int reject_extra;         /* an extra context key or feature list is an error
+                               * (AVMIT_E_FORMAT naming the key; `validate --strict`) */
+    avmit_embedding_extras *extras; /* non-NULL: filled (after freeing its old content)
+                               * with the ignored keys, on success and on failure */
 } avmit_embedding_opts;
 
-/* Strict defaults: finite values, known label, known dims, no T cap. */
+/* Strict defaults: finite values, known label, known dims, no T cap; extra keys ignored
+ * and not reported. */
 avmit_embedding_opts avmit_embedding_default_opts(void);
 
 /* Decode one serialized SequenceExample. `path` and `record` are used in errors.

@@ -60,6 +60,8 @@ typedef struct dctx {
     long long record;
     avmit_error *err;
     const uint8_t *base;
+    avmit_embedding_extras *ex; /* NULL: extra keys not reported */
+    int reject_extra;
 } dctx;
 
 static int derr(const dctx *d, int code, const char *field, const char *fmt, ...)
@@ -182,20 +184,53 @@ static int key_index(const uint8_t *key, size_t len, const char *const *names, i
 }
 
 /* Look up a map entry's key among `names`: *k = its index or -1 (a key avmit does
- * not use); a known key seen before is a duplicate-key error. */
+ * not use; `shown` then holds it printable, '?' for other bytes, cut to fit); a known
+ * key seen before is a duplicate-key error. */
 static int map_lookup(const dctx *d, pb_cursor entry, const char *const *names, int n_names,
-                      int *seen, const char *what, int *k) {
+                      int *seen, const char *what, int *k, char *shown, size_t shown_size) {
     const uint8_t *key;
     size_t key_len;
     int rc = entry_key(d, entry, &key, &key_len, what);
     if (rc) return rc;
     *k = key_index(key, key_len, names, n_names);
-    if (*k < 0) return 0;
+    if (*k < 0) {
+        size_t m = key_len < shown_size - 1 ? key_len : shown_size - 1;
+        for (size_t i = 0; i < m; i++)
+            shown[i] = key[i] >= 0x20 && key[i] < 0x7F ? (char)key[i] : '?';
+        shown[m] = '\0';
+        return 0;
+    }
     if (seen[*k])
         return derr(d, AVMIT_E_FORMAT, names[*k], "%s key '%s' appears twice (duplicate map key)",
                     what, names[*k]);
     seen[*k] = 1;
     return 0;
+}
+
+/* An extra (non-AVMIT) key: an error under reject_extra, else remembered in d->ex. */
+static int note_extra(const dctx *d, int is_list, const char *key) {
+    if (d->reject_extra)
+        return derr(d, AVMIT_E_FORMAT, key,
+                    "%s '%s' is not an AVMIT field (extra fields are refused by --strict)",
+                    is_list ? "feature list" : "context key", key);
+    if (!d->ex) return 0;
+    char ***v = is_list ? &d->ex->lists : &d->ex->context;
+    size_t *n = is_list ? &d->ex->n_lists : &d->ex->n_context;
+    char **grown = realloc(*v, (*n + 1) * sizeof *grown);
+    if (!grown) return derr(d, AVMIT_E_NOMEM, NULL, "out of memory");
+    *v = grown;
+    if (!(grown[*n] = strdup(key))) return derr(d, AVMIT_E_NOMEM, NULL, "out of memory");
+    (*n)++;
+    return 0;
+}
+
+void avmit_embedding_extras_free(avmit_embedding_extras *x) {
+    if (!x) return;
+    for (size_t i = 0; i < x->n_context; i++) free(x->context[i]);
+    for (size_t i = 0; i < x->n_lists; i++) free(x->lists[i]);
+    free(x->context);
+    free(x->lists);
+    memset(x, 0, sizeof *x);
 }
 
 /* Context Features: collect the four keys into ctx[]. */
@@ -208,10 +243,13 @@ static int parse_context(const dctx *d, pb_cursor c, feature_acc *ctx, int *seen
         if (f.wire_type != PB_WT_LEN) return wrong_wire(d, &f, "context", PB_WT_LEN);
         pb_cursor ec = pb_sub(&c, &f);
         int k;
-        if ((rc = map_lookup(d, ec, k_ctx_key, N_CTX, seen, "context", &k))) return rc;
+        char shown[128];
+        if ((rc = map_lookup(d, ec, k_ctx_key, N_CTX, seen, "context", &k, shown, sizeof shown)))
+            return rc;
+        if (k < 0 && (rc = note_extra(d, 0, shown))) return rc;
         feature_acc scratch, *acc = k >= 0 ? &ctx[k] : &scratch;
         memset(&scratch, 0, sizeof scratch);
-        const char *where = k >= 0 ? k_ctx_key[k] : "context entry";
+        const char *where = k >= 0 ? k_ctx_key[k] : shown;
         pb_field g;
         size_t goff;
         while ((rc = pb_next(&ec, &g, &goff)) == 1)
@@ -279,6 +317,28 @@ static int walk_rows(const dctx *d, list_info *li, const char *name, float *dst)
     return 0;
 }
 
+/* An extra feature list: only its protobuf structure is checked (each timestep a
+ * well-formed Feature of any kind and length), errors naming the list by its key. */
+static int walk_extra(const dctx *d, const list_info *li, const char *name) {
+    pb_cursor ec = pb_cursor_make(li->entry, li->entry_len, d->base);
+    pb_field f, g;
+    size_t off;
+    int rc;
+    while ((rc = pb_next(&ec, &f, &off)) == 1) {
+        if (f.number != 2) continue;
+        pb_cursor lc = pb_sub(&ec, &f);
+        while ((rc = pb_next(&lc, &g, &off)) == 1) {
+            if (g.number != 1) continue;
+            if (g.wire_type != PB_WT_LEN) return wrong_wire(d, &g, name, PB_WT_LEN);
+            feature_acc acc;
+            memset(&acc, 0, sizeof acc);
+            if ((rc = parse_feature(d, pb_sub(&lc, &g), &acc, name))) return rc;
+        }
+        if (rc < 0) return pb_fail(d, rc, off, name);
+    }
+    return rc < 0 ? pb_fail(d, rc, off, name) : 0;
+}
+
 /* FeatureLists: remember the entries of 'audio' and 'visual_object'. */
 static int parse_feature_lists(const dctx *d, pb_cursor c, list_info *lists, int *seen) {
     pb_field f;
@@ -288,13 +348,18 @@ static int parse_feature_lists(const dctx *d, pb_cursor c, list_info *lists, int
         if (f.number != 1) continue;
         if (f.wire_type != PB_WT_LEN) return wrong_wire(d, &f, "feature_lists", PB_WT_LEN);
         int k;
-        if ((rc = map_lookup(d, pb_sub(&c, &f), k_list_key, N_LIST, seen, "feature list", &k)))
+        char shown[128];
+        if ((rc = map_lookup(d, pb_sub(&c, &f), k_list_key, N_LIST, seen, "feature list", &k,
+                             shown, sizeof shown)))
             return rc;
         list_info scratch, *li = k >= 0 ? &lists[k] : &scratch;
         memset(&scratch, 0, sizeof scratch);
         li->entry = f.data;
         li->entry_len = f.len;
-        rc = walk_rows(d, li, k >= 0 ? k_list_key[k] : "feature_lists entry", NULL);
+        if (k >= 0)
+            rc = walk_rows(d, li, k_list_key[k], NULL);
+        else if (!(rc = note_extra(d, 1, shown)))
+            rc = walk_extra(d, li, shown);
         if (rc) return rc;
     }
     return rc < 0 ? pb_fail(d, rc, off, "feature_lists") : 0;
@@ -306,6 +371,8 @@ avmit_embedding_opts avmit_embedding_default_opts(void) {
     o.check_label = 1;
     o.check_dims = 1;
     o.max_timesteps = 0;
+    o.reject_extra = 0;
+    o.extras = NULL;
     return o;
 }
 
@@ -415,7 +482,8 @@ int avmit_embedding_decode(avmit_embedding *out, const uint8_t *buf, size_t n,
                            avmit_error *err) {
     memset(out, 0, sizeof *out);
     avmit_embedding_opts o = opts ? *opts : avmit_embedding_default_opts();
-    dctx d = {path, record, err, buf};
+    dctx d = {path, record, err, buf, o.extras, o.reject_extra};
+    avmit_embedding_extras_free(o.extras);
     feature_acc ctx[N_CTX];
     list_info lists[N_LIST];
     int ctx_seen[N_CTX] = {0}, list_seen[N_LIST] = {0};
