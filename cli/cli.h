@@ -63,11 +63,38 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double *ou
 /* --threads N: <= 0 (or absent) means all cores. */
 int cli_threads(long long requested);
 
-/* Temporary outputs are registered so SIGINT/SIGTERM remove them (as zstd's
- * fileio does); call once from main. */
+/* Temporary outputs are registered so SIGINT/SIGTERM/SIGHUP remove them (as zstd's
+ * fileio does); call once from main. By default a signal removes the registered
+ * temporary files and kills the process with that signal (shell status 128 + sig).
+ * cli_track_atomic registers an avmit_atomic_file's temporary (untrack it before
+ * commit/abort). */
 void cli_install_signal_cleanup(void);
 void cli_track_temp(const char *tmp_path);
 void cli_untrack_temp(const char *tmp_path);
+struct avmit_atomic_file;
+void cli_track_atomic(const struct avmit_atomic_file *f);
+void cli_untrack_atomic(const struct avmit_atomic_file *f);
+/* avmit_atomic_open/commit/abort with the temporary registered in between: use these
+ * for every output the CLI writes itself. */
+int cli_atomic_open(struct avmit_atomic_file **f, const char *path, int make_dirs,
+                    avmit_error *err);
+int cli_atomic_commit(struct avmit_atomic_file *f, avmit_error *err);
+void cli_atomic_abort(struct avmit_atomic_file *f);
+
+/* Graceful stops for long-running commands (train, savc train, search, extract):
+ * after cli_signals_install(), the FIRST SIGINT/SIGTERM/SIGHUP only records the signal
+ * (cli_stop_requested() returns it) and prints "stopping after the current step"; the
+ * command polls it (cli_stop_hook is a ready-made should_stop/should_abort callback),
+ * finishes or abandons the current step, leaves consistent state, prints how to resume
+ * (cli_stop_exit) and exits 128 + sig (130 SIGINT, 143 SIGTERM). A SECOND signal stops
+ * at once: registered temporary files are removed and the process dies of the signal;
+ * files already committed (the last checkpoint) are untouched. */
+void cli_signals_install(void);
+int cli_stop_requested(void);          /* 0, or the first signal received */
+int cli_stop_hook(void *ignored);      /* cli_stop_requested() != 0 */
+/* Print "avmit <cmd>: stopped by SIG...; <resume hint>" on stderr and return the exit
+ * status for the stop (128 + sig). */
+int cli_stop_exit(const char *cmd, const char *resume_hint);
 
 /* A progress bar on stderr when it is a TTY (silent otherwise). */
 typedef struct cli_progress {

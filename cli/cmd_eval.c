@@ -158,7 +158,7 @@ int cmd_predict(int argc, char **argv) {
     avmit_nn_set_threads(nth);
     if (avmit_modeldir_open(&m, model, &err) || avmit_pathlist_expand(&pl, inputs, n_in, ".tfrecord", &err) ||
         avmit_examples_load_files(&ex, (const char *const *)pl.paths, pl.n, &m->cfg, 0, nth, &err) ||
-        avmit_evaluate(m, &ex, 16, 1, &r, &err) || avmit_atomic_open(&f, out, 1, &err)) {
+        avmit_evaluate(m, &ex, 16, 1, &r, &err) || cli_atomic_open(&f, out, 1, &err)) {
         rc = cli_report(&err);
         goto done;
     }
@@ -177,7 +177,7 @@ int cmd_predict(int argc, char **argv) {
         for (int k = 0; k < r.K; k++) fprintf(s, ",%.7g", (double)p[k]);
         fprintf(s, "\n");
     }
-    if (avmit_atomic_commit(f, &err)) rc = cli_report(&err);
+    if (cli_atomic_commit(f, &err)) rc = cli_report(&err);
     else printf("predicted %zu videos (top-1 against the records' labels %.2f%%) -> %s\n", ex.n, 100 * r.top1, out);
 done:
     avmit_eval_result_free(&r);

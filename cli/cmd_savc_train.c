@@ -46,15 +46,6 @@ static void train_usage(FILE *f) {
             "  -h, --help           this help\n");
 }
 
-static volatile sig_atomic_t g_stop;
-static void on_signal(int sig) {
-    (void)sig;
-    g_stop = 1;
-}
-static int should_stop(void *ctx) {
-    (void)ctx;
-    return g_stop != 0;
-}
 
 typedef struct {
     cli_progress bar;
@@ -228,12 +219,20 @@ int cmd_savc_train(int argc, char **argv) {
                avmit_rnn_name(fc.model.rnn), fc.model.units, fc.model.timesteps,
                fc.model.audio_dim, fc.model.visual_dim, m->n_weights, tp.epochs, tp.epoch_pairs,
                tp.batch, tp.lr, tp.weight_decay);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    avmit_savc_train_callbacks cb = {on_step, on_epoch, should_stop, &ui};
+    if (resume && avmit_remove_stale_temps(out, NULL, &err)) { /* left by a killed write */
+        cli_report(&err);
+        goto done;
+    }
+    cli_signals_install(); /* first signal: stop after this step, keep the last epoch */
+    avmit_savc_train_callbacks cb = {on_step, on_epoch, cli_stop_hook, &ui};
     avmit_savc_train_result res;
     if (avmit_savc_train(m, &data, &tc, &ti, &vc, &vi, &tp, out, resume, &cb, &res, &err)) {
-        cli_report(&err);
+        if (err.code == AVMIT_E_CANCELLED && cli_stop_requested())
+            rc = cli_stop_exit("savc train", "the last completed epoch is in "
+                               "MODELDIR/train_state.safetensors; rerun the same command with "
+                               "--resume to continue");
+        else
+            cli_report(&err);
         goto done;
     }
     printf("best epoch %d: val_loss %.4f val_accuracy %.4f -> %s/model.safetensors\n",
@@ -411,7 +410,7 @@ int cmd_savc_score(int argc, char **argv) {
         goto done;
     }
     avmit_atomic_file *f;
-    if (avmit_atomic_open(&f, out, 1, &err)) {
+    if (cli_atomic_open(&f, out, 1, &err)) {
         cli_report(&err);
         goto done;
     }
@@ -420,7 +419,7 @@ int cmd_savc_score(int argc, char **argv) {
     for (size_t i = 0; i < pairs.n; i++)
         fprintf(s, "%s,%s,%.9g\n", vids.tfrecord[pairs.audio[i]], vids.tfrecord[pairs.visual[i]],
                 (double)probs[i]);
-    if (avmit_atomic_commit(f, &err)) {
+    if (cli_atomic_commit(f, &err)) {
         cli_report(&err);
         goto done;
     }

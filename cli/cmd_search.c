@@ -251,6 +251,11 @@ int cmd_search(int argc, char **argv) {
     o.n_jobs = jobs ? jobs : (avmit_cpu_count() / o.n_threads > 0 ? avmit_cpu_count() / o.n_threads : 1);
     o.progress = on_trial;
     o.progress_ctx = &pc;
+    /* First SIGINT/SIGTERM: running trials are abandoned (never recorded), finished
+     * ones stay in trials.csv, and rerunning the same command resumes. */
+    cli_signals_install();
+    o.should_abort = cli_stop_hook;
+    o.abort_ctx = NULL;
 
     int rank = 0, size = 1, mpi = search_mpi_launched();
     if (mpi && search_mpi_init(&rank, &size, &err)) return cli_report(&err);
@@ -267,6 +272,8 @@ int cmd_search(int argc, char **argv) {
         size_t nk = 0;
         st = avmit_mkdirs(out_dir, &err);
         if (!st && (lock_fd = lock_out_dir(out_dir, &err)) < 0) st = err.code;
+        /* under the lock: temporaries of a killed run (trials.csv rewrites) go */
+        if (!st) st = avmit_remove_stale_temps(out_dir, NULL, &err);
         if (!st) st = avmit_search_log_open(&log, csv, &err);
         if (!st) st = avmit_search_space_check(&o.space, &err);
         if (!st) st = avmit_search_log_check(log, &o, &err);
@@ -319,7 +326,7 @@ int cmd_search(int argc, char **argv) {
                     n_pending, size, size > 1 ? "es" : "", o.n_jobs, o.n_threads, pool.n,
                     avmit_examples_bytes(&pool) >> 20);
         st = size > 1 ? search_mpi_run(&o, log, rank, size, &err) : avmit_search_run(&o, log, &err);
-        if (st) cli_report(&err);
+        if (st && !cli_stop_requested()) cli_report(&err);
         if (size > 1) {
             int s0 = st ? 1 : 0;
             search_mpi_bcast_int(&s0);
@@ -328,6 +335,10 @@ int cmd_search(int argc, char **argv) {
         rmdir(scratch);
         if (st) {
             rc = CLI_FAIL;
+            if (cli_stop_requested())
+                rc = rank == 0 ? cli_stop_exit("search", "every finished trial is in trials.csv; "
+                                                         "rerun the same command to resume")
+                               : 128 + cli_stop_requested();
             goto free_pool;
         }
     }

@@ -56,9 +56,9 @@ static int stage_npy(avmit_atomic_file **out, const char *path, const float *row
     size_t n;
     int rc = avmit_npy_encode(&buf, &n, AVMIT_DTYPE_F32, 2, shape, rows, err);
     if (rc) return rc;
-    rc = avmit_atomic_open(out, path, 0, err);
+    rc = cli_atomic_open(out, path, 0, err);
     if (!rc && fwrite(buf, 1, n, avmit_atomic_stream(*out)) != n) {
-        avmit_atomic_abort(*out);
+        cli_atomic_abort(*out);
         *out = NULL;
         rc = avmit_error_path(err, AVMIT_E_IO, path, "write failed");
     }
@@ -108,15 +108,15 @@ int cmd_tfrecord_dump(int argc, char **argv) {
     if (!rc && visual_path)
         rc = stage_npy(&fv, visual_path, e.visual, e.n_visual_steps, e.visual_dim, &err);
     if (!rc && fa) {
-        rc = avmit_atomic_commit(fa, &err);
+        rc = cli_atomic_commit(fa, &err);
         fa = NULL;
     }
     if (!rc && fv) {
-        rc = avmit_atomic_commit(fv, &err);
+        rc = cli_atomic_commit(fv, &err);
         fv = NULL;
     }
-    avmit_atomic_abort(fa);
-    avmit_atomic_abort(fv);
+    cli_atomic_abort(fa);
+    cli_atomic_abort(fv);
     if (!rc) {
         printf("filename: %s\nlabel: %s\n", e.filename, e.label);
         printf("audio: %lld x %lld float32\nvisual_object: %lld x %lld float32\n",

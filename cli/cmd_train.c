@@ -159,6 +159,8 @@ int cmd_train(int argc, char **argv) {
             return cli_usage_error("train", "--resume takes its settings and weights from MODELDIR");
         if (avmit_modeldir_read_config(resume, &mc, &p, &paths, &err)) return cli_report(&err);
         out = resume;
+        /* a run killed inside a checkpoint write left its temporary file: drop it */
+        if (avmit_remove_stale_temps(resume, NULL, &err)) return cli_report(&err);
         if (threads >= 0) p.n_threads = (int)threads;
         limit = p.limit_per_class;
     } else {
@@ -208,11 +210,19 @@ int cmd_train(int argc, char **argv) {
                init ? "; initial weights from " : "", init ? init : "");
     fflush(stdout);
     progress_ctx pc = {isatty(2), quiet, p.epochs, 0};
-    avmit_train_callbacks cb = {on_step, on_epoch, NULL, &pc};
+    cli_signals_install(); /* first signal: stop after this step, keep the last epoch */
+    avmit_train_callbacks cb = {on_step, on_epoch, cli_stop_hook, &pc};
     avmit_train_result res;
     p.n_threads = nth;
     if (avmit_train_run(m, &tr, &va, &p, &paths, out, resume != NULL, &cb, &res, &err)) {
-        rc = cli_report(&err);
+        if (err.code == AVMIT_E_CANCELLED && cli_stop_requested()) {
+            char hint[4200];
+            snprintf(hint, sizeof hint, "the last completed epoch is in %s; continue with: "
+                     "avmit train --resume %s", out, out);
+            rc = cli_stop_exit("train", hint);
+        } else {
+            rc = cli_report(&err);
+        }
         goto done;
     }
     printf("best epoch %d of %d%s: val_loss %.4f val_top-1 %.4f val_top-5 %.4f -> %s/model.safetensors\n",

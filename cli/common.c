@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "avmit/fileio.h"
 #include "avmit/parallel.h"
 #include "cli.h"
 
@@ -79,10 +80,52 @@ void cli_untrack_temp(const char *tmp_path) {
         }
 }
 
+void cli_track_atomic(const struct avmit_atomic_file *f) {
+    if (f) cli_track_temp(avmit_atomic_temp_path(f));
+}
+
+void cli_untrack_atomic(const struct avmit_atomic_file *f) {
+    if (f) cli_untrack_temp(avmit_atomic_temp_path(f));
+}
+
+int cli_atomic_open(avmit_atomic_file **f, const char *path, int make_dirs, avmit_error *err) {
+    int rc = avmit_atomic_open(f, path, make_dirs, err);
+    if (!rc) cli_track_atomic(*f);
+    return rc;
+}
+
+int cli_atomic_commit(avmit_atomic_file *f, avmit_error *err) {
+    cli_untrack_atomic(f);
+    return avmit_atomic_commit(f, err);
+}
+
+void cli_atomic_abort(avmit_atomic_file *f) {
+    cli_untrack_atomic(f);
+    avmit_atomic_abort(f);
+}
+
+static volatile sig_atomic_t g_graceful; /* cli_signals_install was called */
+static volatile sig_atomic_t g_stop_sig; /* first signal received in graceful mode */
+
+static void write_str(const char *s) {
+    ssize_t r = write(STDERR_FILENO, s, strlen(s));
+    (void)r;
+}
+
+/* Async-signal-safe: only unlink, write, sigaction, raise. */
 static void on_signal(int sig) {
+    if (g_graceful && !g_stop_sig) {
+        g_stop_sig = sig;
+        write_str("\navmit: stopping after the current step (signal again to stop at once)\n");
+        return;
+    }
     for (int i = 0; i < CLI_MAX_TEMPS; i++)
         if (g_temps[i]) unlink(g_temps[i]);
-    signal(sig, SIG_DFL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(sig, &sa, NULL);
     raise(sig);
 }
 
@@ -94,6 +137,29 @@ void cli_install_signal_cleanup(void) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+}
+
+void cli_signals_install(void) {
+    g_stop_sig = 0;
+    g_graceful = 1;
+    cli_install_signal_cleanup();
+}
+
+int cli_stop_requested(void) {
+    return g_stop_sig;
+}
+
+int cli_stop_hook(void *ignored) {
+    (void)ignored;
+    return g_stop_sig != 0;
+}
+
+int cli_stop_exit(const char *cmd, const char *resume_hint) {
+    int sig = g_stop_sig ? g_stop_sig : SIGINT;
+    const char *name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "a signal";
+    fflush(stdout);
+    fprintf(stderr, "avmit %s: stopped by %s; %s\n", cmd, name, resume_hint);
+    return 128 + sig;
 }
 
 /* ---- progress ----------------------------------------------------------------------- */

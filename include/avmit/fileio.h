@@ -50,6 +50,13 @@ int avmit_atomic_commit(avmit_atomic_file *f, avmit_error *err);
 /* Discard: close and unlink the temporary file, free f. NULL is allowed. */
 void avmit_atomic_abort(avmit_atomic_file *f);
 
+/* Remove the temporary files that avmit_atomic_open leaves in `dir` when a process is
+ * killed mid-write ("." + name + ".tmp." + 6 characters; nothing else is touched), so a
+ * resumed run leaves none behind. Only call it while no other process writes into dir
+ * (a resume holds the directory). *n_removed (may be NULL) counts them; a missing dir
+ * is not an error. */
+int avmit_remove_stale_temps(const char *dir, size_t *n_removed, avmit_error *err);
+
 /* Write `size_bytes` bytes to `path` atomically. */
 int avmit_write_file_atomic(const char *path, const void *buf, size_t size_bytes, int make_dirs,
                             avmit_error *err);

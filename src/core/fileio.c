@@ -155,6 +155,44 @@ int avmit_atomic_open(avmit_atomic_file **out, const char *path, int make_dirs, 
     return 0;
 }
 
+/* ".<name>.tmp.XXXXXX" with a non-empty name (the mkstemp pattern above). */
+static int is_atomic_temp(const char *s) {
+    size_t n = strlen(s);
+    if (n < 1 + 1 + 5 + 6 || s[0] != '.') return 0;
+    return !memcmp(s + n - 11, ".tmp.", 5);
+}
+
+int avmit_remove_stale_temps(const char *dir, size_t *n_removed, avmit_error *err) {
+    if (n_removed) *n_removed = 0;
+    DIR *d = opendir(dir);
+    if (!d) {
+        if (errno == ENOENT) return 0;
+        return avmit_error_path(err, AVMIT_E_IO, dir, "cannot list the directory: %s",
+                                strerror(errno));
+    }
+    struct dirent *e;
+    int rc = 0;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_atomic_temp(e->d_name)) continue;
+        char *p = avmit_path_join(dir, e->d_name);
+        if (!p) {
+            rc = avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+            break;
+        }
+        if (unlink(p) == 0) {
+            if (n_removed) (*n_removed)++;
+        } else if (errno != ENOENT) {
+            rc = avmit_error_path(err, AVMIT_E_IO, p, "cannot remove stale temporary file: %s",
+                                  strerror(errno));
+            free(p);
+            break;
+        }
+        free(p);
+    }
+    closedir(d);
+    return rc;
+}
+
 FILE *avmit_atomic_stream(avmit_atomic_file *f) { return f->fp; }
 
 const char *avmit_atomic_temp_path(const avmit_atomic_file *f) { return f->tmp; }

@@ -70,5 +70,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     free(e);
     avmit_safetensors_free(&st);
+    (void)sum;
     return 0;
 }
