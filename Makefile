@@ -8,7 +8,7 @@ CMAKE_ARGS ?=
 FUZZ_SECONDS ?= 300
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build check check-asan demo bench fuzz install clean
+.PHONY: all deps build check check-asan demo bench fuzz crash install clean
 
 all: build
 
@@ -40,6 +40,13 @@ fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAVMIT_FUZZ=ON -DAVMIT_BUILD_BENCH=OFF $(CMAKE_ARGS)
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
 	bash tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
+# Crash-consistency harness, long form (issue 17): 20 seeded SIGKILLs per workload.
+CRASH_KILLS ?= 20
+CRASH_SEED  ?= 17
+crash: build
+	AVMIT=$(abspath $(BUILD))/avmit AVMIT_SRC=$(CURDIR) AVMIT_SHARED=$(abspath ..)/shared \
+	    AVMIT_TMP=$(abspath $(BUILD))/crash-tmp bash tests/crash/crash.sh $(CRASH_KILLS) $(CRASH_SEED)
 
 install: build
 	cmake --install $(BUILD)

@@ -2,11 +2,14 @@
  * cmd_synth.c — `avmit synth`: write a SYNTHETIC embedding file for every
  * video of the given split CSVs (include/avmit/synth.h).
  */
+#include <dirent.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "avmit/synth.h"
+#include "avmit/fileio.h"
 #include "cli.h"
 
 #define SYNTH_MAX_SPLITS 64
@@ -42,6 +45,23 @@ static void synth_progress(void *ctx, size_t done, size_t total) {
     cli_progress *bar = ctx;
     bar->total = (long long)total;
     cli_progress_update(bar, (long long)done);
+}
+
+/* avmit_remove_stale_temps on DIR and each folder directly inside it. */
+static int sweep_temps(const char *dir, avmit_error *err) {
+    int rc = avmit_remove_stale_temps(dir, NULL, err);
+    DIR *d = rc ? NULL : opendir(dir);
+    struct dirent *e;
+    while (d && !rc && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        char *sub = avmit_path_join(dir, e->d_name);
+        struct stat st;
+        if (sub && stat(sub, &st) == 0 && S_ISDIR(st.st_mode))
+            rc = avmit_remove_stale_temps(sub, NULL, err);
+        free(sub);
+    }
+    if (d) closedir(d);
+    return rc;
 }
 
 int cmd_synth(int argc, char **argv) {
@@ -125,6 +145,9 @@ int cmd_synth(int argc, char **argv) {
     o.progress = synth_progress;
     o.progress_ctx = &bar;
     avmit_synth_report rep;
+    /* a rerun after a kill replaces every file: first drop the temporaries the killed
+     * writes left in DIR and its label folders */
+    if (sweep_temps(out_dir, &err)) return cli_report(&err);
     int rc = avmit_synth_run(splits, n_splits, out_dir, &o, &rep, &err);
     if (!rc)
         cli_progress_finish(&bar);
