@@ -51,6 +51,9 @@ typedef struct avmit_examples {
     int *labels;       /* [n] class ids from the records */
     char **files;      /* [n] path of each embedding file */
     char **filenames;  /* [n] context 'filename' of each record */
+    /* NULL, or an index view (search trials): sample i is row rows[i] of x, and x,
+     * rows belong to someone else (avmit_examples_free leaves them); labels stay [n]. */
+    const uint32_t *rows;
 } avmit_examples;
 
 /* Load every video of `split` from <tfrecord_dir>/<tfrecord_filename> using

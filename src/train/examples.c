@@ -93,7 +93,7 @@ void avmit_examples_free(avmit_examples *e) {
     free(e->files);
     free(e->filenames);
     free(e->labels);
-    free(e->x);
+    if (!e->rows) free(e->x); /* a view does not own x */
     memset(e, 0, sizeof *e);
 }
 
@@ -179,10 +179,11 @@ int avmit_examples_load_split(avmit_examples *out, const avmit_split *split,
 void avmit_examples_gather(const avmit_examples *e, const uint32_t *idx, int B, float *x_out) {
     size_t row = (size_t)e->T * e->D;
     for (int b = 0; b < B; b++) {
+        size_t r = e->rows ? e->rows[idx[b]] : idx[b];
         if (!e->fp16) {
-            memcpy(x_out + b * row, (const float *)e->x + idx[b] * row, sizeof(float) * row);
+            memcpy(x_out + b * row, (const float *)e->x + r * row, sizeof(float) * row);
         } else {
-            const unsigned short *h = (const unsigned short *)e->x + idx[b] * row;
+            const unsigned short *h = (const unsigned short *)e->x + r * row;
             for (size_t k = 0; k < row; k++) x_out[b * row + k] = avmit_f16_to_f32(h[k]);
         }
     }

@@ -78,29 +78,22 @@ int avmit_search_exp1_load_pool(avmit_examples *out, const char *const *csv_path
     return r;
 }
 
-/* A private copy of pool rows idx[0..n) (labels and data only). */
-static int copy_rows(const avmit_examples *pool, const uint32_t *idx, size_t n,
+/* An index view of pool rows idx[0..n): x and the row map are the pool's and the trial's
+ * (nothing copied but the n labels, 4 bytes each), so a trial costs no sample memory. */
+static int view_rows(const avmit_examples *pool, const uint32_t *idx, size_t n,
                      avmit_examples *out, avmit_error *err) {
     memset(out, 0, sizeof *out);
-    size_t row_bytes = (size_t)pool->T * (size_t)pool->D * (pool->fp16 ? 2 : 4);
     out->n = n;
     out->T = pool->T;
     out->D = pool->D;
     out->fp16 = pool->fp16;
-    out->x = malloc(n * row_bytes);
-    out->labels = malloc(n * sizeof *out->labels);
-    if (!out->x || !out->labels) {
-        free(out->x);
-        free(out->labels);
+    out->x = pool->x;
+    out->rows = idx;
+    out->labels = malloc((n ? n : 1) * sizeof *out->labels);
+    if (!out->labels)
         return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, "pool",
-                               "out of memory copying %zu samples (%zu MB) for a trial", n,
-                               n * row_bytes >> 20);
-    }
-    for (size_t i = 0; i < n; i++) {
-        memcpy((char *)out->x + i * row_bytes, (const char *)pool->x + idx[i] * row_bytes,
-               row_bytes);
-        out->labels[i] = pool->labels[idx[i]];
-    }
+                               "out of memory for the labels of %zu samples", n);
+    for (size_t i = 0; i < n; i++) out->labels[i] = pool->labels[idx[i]];
     return 0;
 }
 
@@ -135,12 +128,12 @@ int avmit_search_exp1_train(void *vctx, const avmit_search_trial *t, avmit_searc
              avmit_search_rnn_name(t->cfg.key.rnn), t->cfg.key.trial);
     char *dir = avmit_path_join(s->scratch_dir, dir_name);
     if (!dir) return avmit_error_path(err, AVMIT_E_NOMEM, s->scratch_dir, "out of memory");
-    int r = copy_rows(s->pool, t->boot_idx, t->n_boot, &boot, err);
+    int r = view_rows(s->pool, t->boot_idx, t->n_boot, &boot, err);
     if (r) {
         free(dir);
         return r;
     }
-    if ((r = copy_rows(s->pool, t->oob_idx, t->n_oob, &oob, err))) goto done_boot;
+    if ((r = view_rows(s->pool, t->oob_idx, t->n_oob, &oob, err))) goto done_boot;
     if ((r = avmit_model_create(&m, &mc, err)) || (r = avmit_model_init(m, t->cfg.train_seed, err)))
         goto done;
     avmit_train_params p = avmit_train_default_params();
@@ -172,11 +165,9 @@ int avmit_search_exp1_train(void *vctx, const avmit_search_trial *t, avmit_searc
 done:
     avmit_model_free(m);
     remove_dir(dir);
-    free(oob.x);
-    free(oob.labels);
+    avmit_examples_free(&oob);
 done_boot:
-    free(boot.x);
-    free(boot.labels);
+    avmit_examples_free(&boot);
     free(dir);
     return r;
 }

@@ -14,6 +14,7 @@
 
 #include "avmit/fileio.h"
 #include "avmit/search.h"
+#include "avmit/train.h"
 #include "testutil.h"
 
 /* fontconfig (loaded by cairo's text API for the plots) keeps a process-wide cache it
@@ -404,7 +405,49 @@ static void test_log_strict(void) {
     CHECK(test_contains(e.msg, "seed"), "message: %s", e.msg);
 }
 
+/* An index view (avmit_examples.rows, what search trials use instead of copies of
+ * the bootstrap / out-of-bag rows) gathers exactly the rows a copy would, f32 and f16,
+ * and freeing it leaves the pool's data alone. */
+static void test_examples_view(void) {
+    for (int fp16 = 0; fp16 < 2; fp16++) {
+        enum { N = 5, T = 2, D = 3 };
+        avmit_examples pool;
+        memset(&pool, 0, sizeof pool);
+        pool.n = N;
+        pool.T = T;
+        pool.D = D;
+        pool.fp16 = fp16;
+        float fx[N * T * D];
+        unsigned short hx[N * T * D];
+        for (int i = 0; i < N * T * D; i++) {
+            fx[i] = (float)i * 0.5f;
+            hx[i] = (unsigned short)(0x3C00 + i); /* 1.0 + small steps: exact halves */
+        }
+        pool.x = fp16 ? (void *)hx : (void *)fx;
+        const uint32_t rows[4] = {3, 0, 3, 4};
+        avmit_examples view;
+        memset(&view, 0, sizeof view);
+        view.n = 4;
+        view.T = T;
+        view.D = D;
+        view.fp16 = fp16;
+        view.x = pool.x;
+        view.rows = rows;
+        view.labels = malloc(4 * sizeof *view.labels);
+        const uint32_t pick[3] = {2, 0, 3}; /* view samples -> pool rows 3, 3, 4 */
+        float a[3 * T * D], b[3 * T * D];
+        avmit_examples_gather(&view, pick, 3, a);
+        const uint32_t direct[3] = {3, 3, 4};
+        avmit_examples_gather(&pool, direct, 3, b);
+        CHECK(!memcmp(a, b, sizeof a), "view gather == pool gather of the mapped rows (fp16 %d)",
+              fp16);
+        avmit_examples_free(&view); /* must not free pool.x (a stack array here) */
+        CHECK(view.x == NULL && view.rows == NULL, "a freed view is zeroed");
+    }
+}
+
 int main(void) {
+    test_examples_view();
     test_space();
     test_draws();
     test_bootstrap();
