@@ -68,6 +68,11 @@ bash bench/bench_audio.sh "$BUILD"
 echo
 echo "== training epoch: avmit vs PyTorch (bench/bench_train.sh)"
 bash "$(dirname "$0")/bench_train.sh" "$BUILD"
+# Issue 17: one SAVC training epoch, avmit vs PyTorch (bench/bench_savc.sh), and peak RSS.
+echo "== SAVC training epoch: avmit vs PyTorch (bench/bench_savc.sh)"
+bash "$(dirname "$0")/bench_savc.sh" "$BUILD"
+echo "== peak RSS vs data size (bench/bench_memory.sh)"
+bash "$(dirname "$0")/bench_memory.sh" "$BUILD"
 # Random search (bench/bench_search.sh): avmit search vs the same trials in PyTorch.
 echo
 bash "$(dirname "$0")/bench_search.sh" "$BUILD"
