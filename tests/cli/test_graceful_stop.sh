@@ -86,6 +86,30 @@ check "search: resume exits 0" test "$RC" -eq 0
 check "search: resumed trials == uninterrupted (timing column aside)" \
   diff <(cut -d, -f1-12,14- "$T/sref/trials.csv") <(cut -d, -f1-12,14- "$T/sint/trials.csv")
 
+# ---- search under MPI: SIGTERM to the ranks (what a batch scheduler's scancel sends) ----
+if command -v mpirun >/dev/null; then
+  MPIRUN=(mpirun --oversubscribe --allow-run-as-root -n 2)
+  "${MPIRUN[@]}" "$AVMIT" "${SARGS[@]}" --jobs 1 --out "$T/smpi" >"$T/smpi.out" 2>"$T/smpi.err" &
+  mpid=$!
+  wait_rows "$T/smpi/trials.csv" 2 $mpid
+  if grep -q "built without MPI" "$T/smpi.err"; then
+    echo "note: MPI part skipped: avmit built without MPI"; wait $mpid
+  else
+    kill -TERM $(pgrep -P $mpid -x avmit) 2>/dev/null
+    wait $mpid; rc=$?
+    check "search under MPI: SIGTERM to the ranks exits 143 (got $rc)" test $rc -eq 143
+    check "search under MPI: says how to resume" grep -q "stopped by SIGTERM; .*rerun the same command" "$T/smpi.err"
+    check "search under MPI: no temporary file or scratch left" \
+      test "$(find "$T/smpi" -name '.*.tmp.*' -o -name .trials | wc -l)" -eq 0
+    run "$T/smpi_res" "${MPIRUN[@]}" "$AVMIT" "${SARGS[@]}" --jobs 1 --out "$T/smpi"
+    check "search under MPI: resume exits 0" test "$RC" -eq 0
+    check "search under MPI: resumed trials == uninterrupted single-process run" \
+      diff <(cut -d, -f1-12,14- "$T/sref/trials.csv") <(cut -d, -f1-12,14- "$T/smpi/trials.csv")
+  fi
+else
+  echo "note: MPI part skipped: mpirun not installed"
+fi
+
 # ---- savc train, SIGINT (needs the released SAVC train.yaml) ----------------------
 CFG=${AVMIT_SHARED:-/nonexistent}/data/models/savc/VGGish_VGG16_GRU_AVMIT_avcorr/train.yaml
 if [ -f "$CFG" ]; then
