@@ -4,11 +4,13 @@
  * (include/avmit/search_exp1.h), in one process (--jobs trials at a time) or
  * across processes and machines under MPI (cmd_search_mpi.c).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -105,6 +107,35 @@ static int parse_rnns(const char *s, avmit_search_opts *o) {
 /* Hold DIR/.search.lock (flock) for the whole run: two searches writing one
  * trials.csv would each rewrite it without the other's rows. Returns the fd,
  * or -1 with err set. The lock goes away with the process, even on kill -9. */
+/* Empty DIR/.trials, the scratch of trials in flight (one model folder each, removed
+ * when the trial ends): a killed run leaves its unfinished trials' folders there,
+ * temporary files included. Only called under the directory lock, before any trial. */
+static int clear_scratch(const char *scratch, avmit_error *err) {
+    DIR *d = opendir(scratch);
+    if (!d) return errno == ENOENT ? 0 : avmit_error_path(err, AVMIT_E_IO, scratch, "%s", strerror(errno));
+    struct dirent *e;
+    int rc = 0;
+    while (!rc && (e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char *sub = avmit_path_join(scratch, e->d_name);
+        DIR *t = sub ? opendir(sub) : NULL;
+        struct dirent *f;
+        while (t && (f = readdir(t)) != NULL) {
+            if (!strcmp(f->d_name, ".") || !strcmp(f->d_name, "..")) continue;
+            char *file = avmit_path_join(sub, f->d_name);
+            if (file && unlink(file) != 0 && errno != ENOENT)
+                rc = avmit_error_path(err, AVMIT_E_IO, file, "cannot remove: %s", strerror(errno));
+            free(file);
+        }
+        if (t) closedir(t);
+        if (!rc && sub && rmdir(sub) != 0 && unlink(sub) != 0 && errno != ENOENT)
+            rc = avmit_error_path(err, AVMIT_E_IO, sub, "cannot remove: %s", strerror(errno));
+        free(sub);
+    }
+    closedir(d);
+    return rc;
+}
+
 static int lock_out_dir(const char *out_dir, avmit_error *err) {
     char *path = avmit_path_join(out_dir, ".search.lock");
     if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, out_dir, "out of memory"), -1;
@@ -274,6 +305,7 @@ int cmd_search(int argc, char **argv) {
         if (!st && (lock_fd = lock_out_dir(out_dir, &err)) < 0) st = err.code;
         /* under the lock: temporaries of a killed run (trials.csv rewrites) go */
         if (!st) st = avmit_remove_stale_temps(out_dir, NULL, &err);
+        if (!st) st = clear_scratch(scratch, &err);
         if (!st) st = avmit_search_log_open(&log, csv, &err);
         if (!st) st = avmit_search_space_check(&o.space, &err);
         if (!st) st = avmit_search_log_check(log, &o, &err);
