@@ -1,6 +1,7 @@
 /*
  * fuzz_embedding_check.h — shared by the fuzz targets: decode bytes as an
- * AVMIT SequenceExample (strict, then lax options) and check the round trip
+ * AVMIT SequenceExample (strict, then lax options), check that --strict refuses exactly
+ * the records with extra (ignored) keys, and check the round trip
  * decode -> encode -> decode gives the same embedding. abort() on a violation.
  */
 #ifndef AVMIT_FUZZ_EMBEDDING_CHECK_H
@@ -30,7 +31,24 @@ static void fuzz_check_embedding(const uint8_t *buf, size_t n) {
     lax.allow_nonfinite = 1;
     lax.check_dims = 0;
     lax.check_label = 0;
-    if (avmit_embedding_decode(&e, buf, n, &lax, "fuzz", 0, &err)) return;
+    avmit_embedding_extras extras = {0, NULL, 0, NULL};
+    lax.extras = &extras;
+    if (avmit_embedding_decode(&e, buf, n, &lax, "fuzz", 0, &err)) {
+        avmit_embedding_extras_free(&extras);
+        return;
+    }
+    /* --strict refuses exactly the records that carry extra keys, naming one */
+    avmit_embedding strict_e;
+    avmit_embedding_opts strict = lax;
+    strict.extras = NULL;
+    strict.reject_extra = 1;
+    int has_extra = extras.n_context || extras.n_lists;
+    rc = avmit_embedding_decode(&strict_e, buf, n, &strict, "fuzz", 0, &err);
+    if ((rc != 0) != has_extra) abort();
+    if (rc == 0) avmit_embedding_free(&strict_e);
+    else if (!strstr(err.msg, "is not an AVMIT field")) abort();
+    avmit_embedding_extras_free(&extras);
+    lax.extras = NULL;
     uint8_t *enc;
     size_t en;
     if (avmit_embedding_encode(&e, &enc, &en, &err)) abort();
