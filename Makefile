@@ -5,7 +5,7 @@ BUILD_ASAN ?= build-asan
 BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_ARGS ?=
-FUZZ_SECONDS ?= 300
+FUZZ_SECONDS ?= 600
 PREFIX     ?= /usr/local
 
 .PHONY: all deps build check check-asan demo bench fuzz crash install clean
