@@ -7,7 +7,7 @@
 # pass (12,960 pairs from `--per-class 45` on AVMIT validation). Data: `avmit synth`
 # embeddings (timing does not depend on the values). avmit: `avmit savc train --epochs 2`
 # at all cores, the epoch-2 `seconds` of metrics.csv (training + validation + checkpoint
-# writes); PyTorch: bench/bench_savc_torch.py (the same model; warm second epoch) at 1
+# writes); PyTorch: bench/bench_savc_torch.py (the same model; a full epoch after a warm-up) at 1
 # thread and at all cores, the better of the two is the denominator. Peak RSS from
 # /usr/bin/time. Prints a Markdown table. BENCH_SAVC_CONFIGS narrows the run.
 set -euo pipefail
