@@ -147,7 +147,7 @@ static int lease_one(sqlite3 *db, const avmit_annotate_config *cfg, long rater_i
     if (vid < 0) {
         sqlite3_stmt *st = NULL;
         sqlite3_prepare_v2(db,
-                           "SELECT v.id FROM videos v WHERE v.role='rate' AND NOT EXISTS"
+                           "SELECT v.id FROM videos v WHERE v.role='rate' AND v.open=1 AND NOT EXISTS"
                            " (SELECT 1 FROM trials t WHERE t.video_id=v.id AND t.rater_id=?1)"
                            " AND (SELECT count(*) FROM trials t WHERE t.video_id=v.id AND"
                            " (t.state='done' OR (t.state='leased' AND t.lease_expires>?2))) < ?3"
@@ -402,6 +402,14 @@ int ann_submit_rating(sqlite3 *db, const avmit_annotate_config *cfg, long rater_
         sqlite3_prepare_v2(db, "UPDATE trials SET state='done' WHERE id=?", -1, &st, NULL);
         sqlite3_bind_int64(st, 1, trial_id);
         if (sqlite3_step(st) != SQLITE_DONE) r = ann_db_err(err, db, "trial done");
+        sqlite3_finalize(st);
+    }
+    if (!r && !strcmp(kind, "rate")) { /* a full video leaves the pool the lease query scans */
+        sqlite3_prepare_v2(db, "UPDATE videos SET open=0 WHERE id=?1 AND (SELECT count(*) FROM"
+                               " ratings WHERE video_id=?1 AND kind='rate') >= ?2", -1, &st, NULL);
+        sqlite3_bind_int64(st, 1, video_id);
+        sqlite3_bind_int(st, 2, cfg->raters_per_video);
+        if (sqlite3_step(st) != SQLITE_DONE) r = ann_db_err(err, db, "video full");
         sqlite3_finalize(st);
     }
     if (!r) r = phase_after_rating(db, cfg, rater_id, kind, err);
