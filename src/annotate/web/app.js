@@ -284,7 +284,9 @@ $('start').addEventListener('click', async () => {
 });
 $('resume').addEventListener('click', () => nextTrial());
 
-(async () => {
+async function boot() {
   if (location.hash.includes('t=')) await login();
   await refresh();
-})();
+}
+window.addEventListener('hashchange', () => { if (location.hash.includes('t=')) boot(); });
+boot();
