@@ -12,6 +12,7 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 for tool in node npm ffmpeg; do
   command -v "$tool" >/dev/null 2>&1 || { echo "skipped: $tool not found"; exit 77; }
 done
+node -e "process.exit(+process.versions.node.split('.')[0] >= 20 ? 0 : 1)" || { echo "skipped: playwright-core needs node >= 20"; exit 77; }
 [ -x "$CHROMIUM" ] || { echo "skipped: $CHROMIUM not found (Debian package chromium)"; exit 77; }
 if [ ! -d "$HERE/node_modules/playwright-core" ]; then
   # the lock file pins the exact version; --ignore-scripts: no browser download
