@@ -403,34 +403,28 @@ int avmit_annotate_rater_add(const char *db_path, const char *name, char *token,
     return r;
 }
 
-int avmit_annotate_export(const char *db_path, const char *out_csv, size_t *n_rows,
-                          avmit_error *err) {
-    sqlite3 *db = NULL;
-    int r = ann_db_open(db_path, 0, &db, err);
-    if (r) return r;
+/* Write the rows of `sql` (n_cols text columns; one optional integer parameter) as a CSV
+ * with `header`, atomically. */
+static int query_to_csv(sqlite3 *db, const char *sql, long long param, const char *const *header,
+                        size_t n_cols, const char *out_csv, size_t *n_rows, avmit_error *err) {
     avmit_csv_writer *w = NULL;
-    static const char *const hdr[5] = {"filename", "AVMIT_label", "MIT_label",
-                                       "video_location", "rating"};
-    r = avmit_csv_writer_open(&w, out_csv, 5, hdr, err);
     sqlite3_stmt *st = NULL;
     size_t n = 0;
-    if (!r && sqlite3_prepare_v2(db, "SELECT v.filename, v.label, v.mit_label, v.location,"
-                                     " r.rating FROM ratings r JOIN videos v ON v.id=r.video_id"
-                                     " WHERE r.kind='rate' ORDER BY r.id", -1, &st, NULL) != SQLITE_OK)
-        r = ann_db_err(err, db, "export");
+    int r = avmit_csv_writer_open(&w, out_csv, n_cols, header, err);
+    if (!r && sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) r = ann_db_err(err, db, out_csv);
+    if (!r && sqlite3_bind_parameter_count(st) == 1) sqlite3_bind_int64(st, 1, param);
     while (!r) {
         int s = sqlite3_step(st);
         if (s == SQLITE_DONE) break;
         if (s != SQLITE_ROW) {
-            r = ann_db_err(err, db, "export");
+            r = ann_db_err(err, db, out_csv);
             break;
         }
-        char rating[4];
-        snprintf(rating, sizeof rating, "%d", sqlite3_column_int(st, 4));
-        const char *cells[5] = {(const char *)sqlite3_column_text(st, 0),
-                                (const char *)sqlite3_column_text(st, 1),
-                                (const char *)sqlite3_column_text(st, 2),
-                                (const char *)sqlite3_column_text(st, 3), rating};
+        const char *cells[8];
+        for (size_t j = 0; j < n_cols && j < 8; j++) {
+            const unsigned char *t = sqlite3_column_text(st, (int)j);
+            cells[j] = t ? (const char *)t : "";
+        }
         r = avmit_csv_writer_row(w, cells, err);
         n++;
     }
@@ -439,8 +433,21 @@ int avmit_annotate_export(const char *db_path, const char *out_csv, size_t *n_ro
         if (!r) r = avmit_csv_writer_commit(w, err);
         else avmit_csv_writer_abort(w);
     }
-    sqlite3_close(db);
     if (n_rows) *n_rows = n;
+    return r;
+}
+
+int avmit_annotate_export(const char *db_path, const char *out_csv, size_t *n_rows,
+                          avmit_error *err) {
+    sqlite3 *db = NULL;
+    int r = ann_db_open(db_path, 0, &db, err);
+    if (r) return r;
+    static const char *const hdr[5] = {"filename", "AVMIT_label", "MIT_label",
+                                       "video_location", "rating"};
+    r = query_to_csv(db, "SELECT v.filename, v.label, v.mit_label, v.location, r.rating"
+                         " FROM ratings r JOIN videos v ON v.id=r.video_id WHERE r.kind='rate'"
+                         " ORDER BY r.id", 0, hdr, 5, out_csv, n_rows, err);
+    sqlite3_close(db);
     return r;
 }
 
@@ -502,34 +509,11 @@ int avmit_annotate_bonus(const char *db_path, const char *out_csv, long batch,
         sqlite3_finalize(q);
     }
     static const char *const hdr[4] = {"rater", "matches", "amount", "batch"};
-    avmit_csv_writer *w = NULL;
-    if (!r) r = avmit_csv_writer_open(&w, out_csv, 4, hdr, err);
-    sqlite3_stmt *st = NULL;
-    size_t n = 0;
-    if (!r && sqlite3_prepare_v2(db, "SELECT r.name, p.matches, p.amount FROM bonus_paid p"
-                                     " JOIN raters r ON r.id=p.rater_id WHERE p.batch_id=?"
-                                     " ORDER BY r.id", -1, &st, NULL) != SQLITE_OK)
-        r = ann_db_err(err, db, "bonus");
-    if (!r) sqlite3_bind_int64(st, 1, batch);
-    while (!r) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE) break;
-        if (s != SQLITE_ROW) { r = ann_db_err(err, db, "bonus"); break; }
-        char m[32], a[32], b[32];
-        snprintf(m, sizeof m, "%lld", (long long)sqlite3_column_int64(st, 1));
-        snprintf(a, sizeof a, "%.2f", sqlite3_column_double(st, 2));
-        snprintf(b, sizeof b, "%ld", batch);
-        const char *cells[4] = {(const char *)sqlite3_column_text(st, 0), m, a, b};
-        r = avmit_csv_writer_row(w, cells, err);
-        n++;
-    }
-    sqlite3_finalize(st);
-    if (w) {
-        if (!r) r = avmit_csv_writer_commit(w, err);
-        else avmit_csv_writer_abort(w);
-    }
+    if (!r)
+        r = query_to_csv(db, "SELECT r.name, p.matches, printf('%.2f', p.amount), p.batch_id"
+                             " FROM bonus_paid p JOIN raters r ON r.id=p.rater_id"
+                             " WHERE p.batch_id=? ORDER BY r.id", batch, hdr, 4, out_csv, n_rows, err);
     sqlite3_close(db);
     if (batch_out) *batch_out = batch;
-    if (n_rows) *n_rows = n;
     return r;
 }

@@ -244,6 +244,23 @@ static json_t *bad_field(int *status, const char *field) {
     return json_pack("{s:s,s:s}", "error", "bad or missing field", "field", field);
 }
 
+/* The fields every answer carries: trial, request_id and an integer 1..3 under `key`.
+ * 0 when they are valid; else 1 with a 400 reply naming the bad field. */
+static int parse_answer(json_t *body, const char *key, const char **trial, const char **req,
+                        int *value, int *status, json_t **reply) {
+    const char *bad = NULL;
+    json_t *jv = json_object_get(body, key);
+    if (body_str(body, "trial", 64, trial)) bad = "trial";
+    else if (body_str(body, "request_id", 64, req)) bad = "request_id";
+    else if (!json_is_integer(jv) || json_integer_value(jv) < 1 || json_integer_value(jv) > 3) bad = key;
+    if (bad) {
+        *reply = bad_field(status, bad);
+        return 1;
+    }
+    *value = (int)json_integer_value(jv);
+    return 0;
+}
+
 /* The reply for a stored rating (new or repeated). */
 static json_t *rating_reply(sqlite3 *db, long rating_id, long rater_id, int duplicate) {
     sqlite3_stmt *st = NULL;
@@ -302,14 +319,10 @@ static int phase_after_rating(sqlite3 *db, const avmit_annotate_config *cfg, lon
 int ann_submit_rating(sqlite3 *db, const avmit_annotate_config *cfg, long rater_id,
                       json_t *body, int *status, json_t **reply, avmit_error *err) {
     const char *trial, *req;
+    int rating;
     *status = 200;
     *reply = NULL;
-    if (body_str(body, "trial", 64, &trial)) return *reply = bad_field(status, "trial"), 0;
-    if (body_str(body, "request_id", 64, &req)) return *reply = bad_field(status, "request_id"), 0;
-    json_t *jr = json_object_get(body, "rating");
-    if (!json_is_integer(jr) || json_integer_value(jr) < 1 || json_integer_value(jr) > 3)
-        return *reply = bad_field(status, "rating"), 0;
-    int rating = (int)json_integer_value(jr);
+    if (parse_answer(body, "rating", &trial, &req, &rating, status, reply)) return 0;
     const char *clock = "perf";
     json_t *jc = json_object_get(body, "clock");
     if (json_is_string(jc) && !strcmp(json_string_value(jc), "rvfc")) clock = "rvfc";
@@ -444,12 +457,10 @@ int ann_headphone_trials(sqlite3 *db, long rater_id, json_t **out, avmit_error *
 int ann_headphone_answer(sqlite3 *db, const avmit_annotate_config *cfg, long rater_id,
                          json_t *body, int *status, json_t **reply, avmit_error *err) {
     const char *trial, *req;
+    int answer;
     *status = 200;
-    if (body_str(body, "trial", 64, &trial)) return *reply = bad_field(status, "trial"), 0;
-    if (body_str(body, "request_id", 64, &req)) return *reply = bad_field(status, "request_id"), 0;
-    json_t *ja = json_object_get(body, "answer");
-    if (!json_is_integer(ja) || json_integer_value(ja) < 1 || json_integer_value(ja) > 3)
-        return *reply = bad_field(status, "answer"), 0;
+    *reply = NULL;
+    if (parse_answer(body, "answer", &trial, &req, &answer, status, reply)) return 0;
     ann_rater rt;
     if (ann_rater_load(db, rater_id, &rt) || strcmp(rt.phase, "headphones")) {
         *status = 409;
@@ -461,7 +472,7 @@ int ann_headphone_answer(sqlite3 *db, const avmit_annotate_config *cfg, long rat
     sqlite3_stmt *st = NULL;
     sqlite3_prepare_v2(db, "UPDATE hp_trials SET response=?, request_id=? WHERE token=? AND"
                            " rater_id=? AND response IS NULL", -1, &st, NULL);
-    sqlite3_bind_int(st, 1, (int)json_integer_value(ja));
+    sqlite3_bind_int(st, 1, answer);
     sqlite3_bind_text(st, 2, req, -1, SQLITE_STATIC);
     sqlite3_bind_text(st, 3, trial, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 4, rater_id);

@@ -291,7 +291,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
         *con_cls = req;
         /* refuse a declared oversize body before reading it */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > s->opts->max_body) req->too_big = 1;
+        if (cl && strtoull(cl, NULL, 10) > s->opts->max_body) {
+            req->too_big = 1; /* answered before the body is read; MHD then closes */
+            return ann_reply_error(c, 413, "request body too large");
+        }
         return MHD_YES;
     }
     if (*upload_size) {

@@ -74,6 +74,32 @@ st, _, _, _ = anon.request("POST", "/api/login", raw=b'{"token":"' + b"a" * 1000
                            headers={"Content-Type": "application/json"})
 expect(st == 413, "a 10 kB body is 413")
 
+
+
+def raw_http(data):
+    """Send raw bytes, return the status line's code (or 0 when the server closed)."""
+    import socket
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as so:
+        try:
+            so.sendall(data)
+        except OSError:
+            pass
+        try:
+            line = so.makefile("rb").readline()
+        except OSError:
+            return 0
+    return int(line.split()[1]) if line.startswith(b"HTTP/1.1 ") else 0
+
+
+chunk = b"%x\r\n%s\r\n" % (6000, b"a" * 6000)
+expect(raw_http(b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n" + chunk + b"0\r\n\r\n") == 413,
+       "a chunked body over 4 KiB (no Content-Length) is 413")
+expect(raw_http(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 70000 + b"\r\n\r\n") in (0, 413, 431),
+       "a 70 kB header is refused (connection memory limit)")
+expect(raw_http(b"GARBAGE\r\n\r\n") in (0, 400), "a malformed request line is refused")
+expect(anon.get("/")[0] == 200, "the server is still serving after the malformed requests")
+
 alice = Client(port)
 st, j = alice.login(tokens["alice"])
 expect(st == 200 and j["role"] == "rater", "alice logs in")
