@@ -185,13 +185,10 @@ int cmd_annotate(int argc, char **argv) {
     }
     if (!strcmp(sub, "status")) {
         char *doc = NULL;
-        if (avmit_annotate_status_json(db, &doc, &err)) return cli_report(&err);
-        if (json) {
-            printf("%s\n", doc);
-        } else {
-            /* the text form is the same document; scripts should use --json */
-            printf("%s\n", doc);
-        }
+        if ((json ? avmit_annotate_status_json : avmit_annotate_status_text)(db, &doc, &err))
+            return cli_report(&err);
+        fputs(doc, stdout);
+        if (json) fputc('\n', stdout);
         free(doc);
         return CLI_OK;
     }

@@ -68,6 +68,8 @@ int avmit_annotate_admin_token(const char *db_path, char *token, size_t cap, avm
  * (ordinal, all rated `rate` videos), ground-truth accuracy per rater, reaction-time
  * outliers, screening and headphone results, attention statistics. */
 int avmit_annotate_status_json(const char *db_path, char **json, avmit_error *err);
+/* The same as a few lines of text and two tables (raters, classes); malloc'd. */
+int avmit_annotate_status_text(const char *db_path, char **text, avmit_error *err);
 
 /* Raw ratings of `rate` videos in the paper's layout
  * (filename,AVMIT_label,MIT_label,video_location,rating), in commit order; atomic. */

@@ -16,6 +16,8 @@
  * ratings, |0.6745 (x - median) / MAD| > 3.5.
  */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -296,4 +298,91 @@ int avmit_annotate_status_json(const char *db_path, char **json, avmit_error *er
     *json = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     return *json ? 0 : AVMIT_NOMEM(err, "status json");
+}
+
+/* Append printf-formatted text to a growing buffer; -1 when out of memory. */
+static int cat(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static int cat(char **buf, size_t *len, size_t *cap, const char *fmt, ...) {
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(*buf ? *buf + *len : NULL, *buf ? *cap - *len : 0, fmt, ap);
+        va_end(ap);
+        if (n < 0) return -1;
+        if (*buf && *len + (size_t)n < *cap) {
+            *len += (size_t)n;
+            return 0;
+        }
+        size_t nc = (*cap ? *cap : 1024) * 2 + (size_t)n;
+        char *b = realloc(*buf, nc);
+        if (!b) return -1;
+        *buf = b, *cap = nc;
+    }
+}
+
+static double num(json_t *o, const char *key) {
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+int avmit_annotate_status_text(const char *db_path, char **text, avmit_error *err) {
+    sqlite3 *db = NULL;
+    *text = NULL;
+    int r = ann_db_open(db_path, 0, &db, err);
+    if (r) return r;
+    avmit_annotate_config cfg;
+    ann_load_config(db, &cfg, err);
+    json_t *doc = ann_status(db, &cfg);
+    sqlite3_close(db);
+    if (!doc) return AVMIT_NOMEM(err, "status");
+    json_t *st = json_object_get(doc, "study"), *pg = json_object_get(doc, "progress");
+    json_t *ag = json_object_get(doc, "agreement");
+    char *b = NULL;
+    size_t len = 0, cap = 0;
+    int e = cat(&b, &len, &cap,
+                "study: %.0f videos, %d raters each; %.0f hidden ground-truth clips; %.0f training,"
+                " %.0f screening clips (pass mark %d); headphone check %s\n"
+                "progress: %.0f ratings; %.0f videos complete, %.0f started\n"
+                "agreement: Fleiss' kappa %.4f (%.0f videos with %d ratings); Krippendorff's alpha"
+                " (ordinal) %.4f, (nominal) %.4f (%.0f videos)\n\n",
+                num(st, "videos"), cfg.raters_per_video, num(st, "ground_truth_clips"),
+                num(st, "training_clips"), num(st, "screening_clips"), cfg.pass_mark,
+                cfg.headphone_check ? "on" : "off", num(pg, "ratings"), num(pg, "videos_complete"),
+                num(pg, "videos_started"), num(ag, "fleiss_kappa"), num(ag, "fleiss_kappa_videos"),
+                cfg.raters_per_video, num(ag, "krippendorff_alpha_ordinal"),
+                num(ag, "krippendorff_alpha_nominal"), num(ag, "alpha_videos"));
+    e |= cat(&b, &len, &cap, "%-20s %-12s %7s %9s %9s %10s %7s %8s %9s %8s\n", "rater", "phase",
+             "ratings", "gt", "accuracy", "screening", "early", "replays", "rt_median", "outliers");
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(doc, "raters"), i, x) {
+        json_t *sc = json_object_get(x, "screening"), *at = json_object_get(x, "attention");
+        char scr[32] = "-";
+        if (json_is_object(sc))
+            snprintf(scr, sizeof scr, "%.0f/%.0f%s", num(sc, "correct"), num(sc, "total"),
+                     json_is_true(json_object_get(sc, "passed")) ? "" : " x");
+        char gt[32];
+        snprintf(gt, sizeof gt, "%.0f/%.0f", num(x, "gt_correct"), num(x, "gt_rated"));
+        e |= cat(&b, &len, &cap, "%-20s %-12s %7.0f %9s %9.3f %10s %7.0f %8.2f %9.0f %8.0f\n",
+                 json_string_value(json_object_get(x, "name")),
+                 json_string_value(json_object_get(x, "phase")), num(x, "ratings"), gt,
+                 num(x, "gt_accuracy"), scr, num(at, "early_presses"), num(at, "replays_per_trial"),
+                 num(at, "rt_median_ms"), num(at, "rt_outliers"));
+    }
+    e |= cat(&b, &len, &cap, "\n%-24s %7s %9s %8s %8s\n", "class", "videos", "complete", "started", "ratings");
+    json_array_foreach(json_object_get(doc, "classes"), i, x)
+        e |= cat(&b, &len, &cap, "%-24s %7.0f %9.0f %8.0f %8.0f\n",
+                 json_string_value(json_object_get(x, "label")), num(x, "videos"), num(x, "complete"),
+                 num(x, "started"), num(x, "ratings"));
+    json_decref(doc);
+    if (e) {
+        free(b);
+        return AVMIT_NOMEM(err, "status text");
+    }
+    *text = b;
+    return 0;
 }

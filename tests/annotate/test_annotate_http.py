@@ -279,6 +279,9 @@ expect(doc["agreement"]["fleiss_kappa_videos"] == 12 and doc["agreement"]["kripp
        "Fleiss' kappa and ordinal Krippendorff's alpha over the 12 videos")
 p = run(["annotate", "status", "--db", db, "--json"])
 expect(p.returncode == 0 and json.loads(p.stdout)["progress"] == doc["progress"], "status --json = the dashboard document")
+p = run(["annotate", "status", "--db", db])
+expect(p.returncode == 0 and "12 videos complete" in p.stdout and "0/4 x" in p.stdout,
+       "status (text): progress line and bob's failed screening")
 # agreement recomputed independently from the database
 cnt = con.execute("SELECT sum(rating=1), sum(rating=2), sum(rating=3) FROM ratings WHERE kind='rate' GROUP BY video_id").fetchall()
 N, n = len(cnt), 3
