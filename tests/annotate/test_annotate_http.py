@@ -313,6 +313,18 @@ run_ok(["annotate", "bonus", "--db", db, "-o", b3, "--batch", "1"])
 expect(open(b3).read() == open(b1).read(), "--batch 1 rewrites batch 1 identically")
 expect(run(["annotate", "bonus", "--db", db, "-o", b3, "--batch", "7"]).returncode == 1, "an unknown batch is an error")
 
+# ---- logout: the session ends on the server, not only in the browser -----------------------
+tmp = Client(port)
+tmp.login(tokens["dave"])
+old_cookie = tmp.cookie
+st, j, _, r = tmp.post("/api/logout", {})
+expect(st == 200 and "Max-Age=0" in (r.getheader("Set-Cookie") or ""), "logout clears the cookie")
+tmp.cookie = old_cookie
+expect(tmp.get("/api/state")[0] == 401, "the old session cookie no longer works after logout")
+expect(clients["dave"].get("/api/state")[0] == 200, "dave's other session is unaffected")
+expect(alice.post("/api/headphones", {"trial": "0" * 32, "answer": 1, "request_id": "x"})[0] == 409,
+       "headphone answers outside the headphone check are 409")
+
 # ---- restart: sessions and places survive ---------------------------------------------------
 expect(srv.stop() == 0, "SIGTERM stops the server cleanly (exit 0)")
 srv.start()
@@ -367,6 +379,10 @@ for name, tok, right in [("hana", good_t, True), ("hugo", bad_t, False)]:
            f"{name}: 6 Huggins + 6 anti-phase trials, answers kept on the server")
     st, _, wav, r = c.get(ts[0]["audio"])
     expect(st == 200 and r.getheader("Content-Type") == "audio/wav" and wav[:4] == b"RIFF", f"{name}: a stimulus is a WAV")
+    expect(c.post("/api/headphones", {"trial": ts[0]["trial"], "answer": 4, "request_id": "bad"})[0] == 400,
+           f"{name}: a headphone answer of 4 is 400")
+    expect(c.post("/api/headphones", {"trial": "0" * 32, "answer": 1, "request_id": "bad2"})[0] == 404,
+           f"{name}: an unknown headphone trial is 404")
     for t in ts:
         ans = hcon.execute("SELECT answer FROM hp_trials WHERE token=?", (t["trial"],)).fetchone()[0]
         st, _, _, _ = c.post("/api/headphones", {"trial": t["trial"], "answer": ans if right else ans % 3 + 1,
