@@ -218,3 +218,34 @@ expect.failed = False
 
 def finish():
     sys.exit(1 if expect.failed else 0)
+
+
+def answer_phase(c, phase, answer):
+    """Answer every trial of `phase` with answer(trial) until the phase changes; returns
+    (answers given, phase reached)."""
+    n = 0
+    while True:
+        st, j, _, _ = c.get("/api/trials")
+        assert st == 200, st
+        if j["phase"] != phase or not j["trials"]:
+            return n, j["phase"]
+        t = j["trials"][0]
+        st, r, _, _ = c.post("/api/rate", {"trial": t["trial"], "rating": answer(t),
+                                           "request_id": f"{phase}-{n}-{t['trial'][:8]}"})
+        assert st == 200, (st, r)
+        n += 1
+
+
+def rate_all(c, who, rating=lambda n: 3 if n % 3 else 2):
+    """Rate every clip the rater is given (rating(n) for the n-th); returns how many."""
+    n = 0
+    while True:
+        st, j, _, _ = c.get("/api/trials")
+        assert st == 200, st
+        if not j["trials"]:
+            return n
+        t = j["trials"][0]
+        st, r, _, _ = c.post("/api/rate", {"trial": t["trial"], "rating": rating(n),
+                                           "request_id": f"{who}-{n}", "rt_ms": 400 + 10 * n})
+        assert st == 200, (st, r)
+        n += 1

@@ -14,8 +14,8 @@ import time
 import wave
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from annotate_lib import (TMP, Client, Server, add_rater, expect, finish, run, run_ok,  # noqa: E402
-                          standard_study)
+from annotate_lib import (TMP, Client, Server, add_rater, answer_phase, expect, finish,  # noqa: E402
+                          rate_all, run, run_ok, standard_study)
 
 try:
     import numpy as np
@@ -177,19 +177,6 @@ expect(con.execute("SELECT count(*), rating, rt_ms, replays, early_presses, cloc
 expect(alice.get(t0["video"])[0] == 404, "a rated clip is no longer served")
 
 
-def answer_phase(c, phase, answer):
-    """Answer every trial of `phase` with answer(trial) until the phase changes."""
-    n = 0
-    while True:
-        j, _ = trials(c)
-        if j["phase"] != phase or not j["trials"]:
-            return n, j["phase"]
-        t = j["trials"][0]
-        st, r, _, _ = c.post("/api/rate", {"trial": t["trial"], "rating": answer(t), "request_id": f"{phase}-{n}-{t['trial'][:8]}"})
-        assert st == 200, (st, r)
-        n += 1
-
-
 n, phase = answer_phase(alice, "training", lambda t: 3)
 expect(n == 3 and phase == "screening", "after the 4 training clips alice is in screening")
 j, body = trials(alice)
@@ -223,19 +210,6 @@ j, body = trials(clients["erin"])
 erin_held = j["trials"]
 expect(len(erin_held) == 2 and all(t["kind"] == "rating" for t in erin_held), "erin holds 2 rating clips")
 expect(b"gt" not in body and b"expected" not in body, "ground-truth clips look like any other clip")
-
-
-def rate_all(c, who):
-    n = 0
-    while True:
-        j, _ = trials(c)
-        if not j["trials"]:
-            return n
-        t = j["trials"][0]
-        st, r, _, _ = c.post("/api/rate", {"trial": t["trial"], "rating": 3 if n % 3 else 2, "request_id": f"{who}-{n}",
-                                           "rt_ms": 400 + 10 * n})
-        assert st == 200, (st, r)
-        n += 1
 
 
 counts = {n: rate_all(clients[n], n) for n in ["alice", "carol", "dave"]}

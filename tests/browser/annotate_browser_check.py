@@ -25,9 +25,12 @@ if not rows:
 first = rows[0]
 expect(first[5] >= 1, f"the early press on the first clip is counted ({first[5]}) and recorded no rating")
 expect(first[4] >= 2, f"replays on the first clip (after the warning and with space): {first[4]}")
-expect(all(2700 <= r[3] <= 3500 for r in rows), "every clip played for ~3 s (clip_ms " + ", ".join(f"{r[3]:.0f}" for r in rows) + ")")
+# 3-s clips (AAC priming makes the mp4 ~3.05 s); the upper bound leaves room for a loaded machine
+expect(all(2700 <= r[3] <= 4000 for r in rows), "every clip played for ~3 s (clip_ms " + ", ".join(f"{r[3]:.0f}" for r in rows) + ")")
 expect(all(0 <= r[2] < 20000 for r in rows), "reaction times from clip end are stored (" + ", ".join(f"{r[2]:.0f}" for r in rows) + ")")
 expect(all(r[6] == "rvfc" for r in rows), "clip onset/end timed from video frames (requestVideoFrameCallback)")
-n_ratings = con.execute("SELECT count(*) FROM ratings").fetchone()[0]
-expect(n_ratings == len(rows), "nothing else was recorded (no rating from the early press)")
+expect(first[1] == 3, "the first clip's rating is the 3 pressed after its end, not the early 2 (nothing recorded)")
+full = con.execute("SELECT count(*) FROM (SELECT video_id FROM ratings WHERE kind='rate' GROUP BY 1"
+                   " HAVING count(DISTINCT rater_id) = 3)").fetchone()[0]
+expect(full == 6, f"with the two seeded raters every video has 3 ratings from 3 raters ({full})")
 sys.exit(1 if fail else 0)

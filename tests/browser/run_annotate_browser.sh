@@ -34,6 +34,8 @@ start() { # start DB PORTFILE
 }
 start "$MAIN_DB" "$AVMIT_TMP/main.port"
 start "$HP_DB" "$AVMIT_TMP/hp.port"
+# shellcheck disable=SC2086
+"$PY" "$HERE/annotate_browser_seed.py" "$(cat "$AVMIT_TMP/main.port")" $SEEDS || { echo "FAIL: seeding"; exit 1; }
 SHOTS="$AVMIT_TMP/screens"
 rc=0
 BASE="http://127.0.0.1:$(cat "$AVMIT_TMP/main.port")" HP_BASE="http://127.0.0.1:$(cat "$AVMIT_TMP/hp.port")" \
