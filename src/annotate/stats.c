@@ -206,9 +206,16 @@ static json_t *raters_json(sqlite3 *db, const avmit_annotate_config *cfg, json_t
         sqlite3_prepare_v2(db, "SELECT rt_ms FROM ratings WHERE rater_id=? AND rt_ms IS NOT NULL",
                            -1, &q, NULL);
         sqlite3_bind_int64(q, 1, id);
-        double v[4096];
-        size_t nv = 0;
-        while (sqlite3_step(q) == SQLITE_ROW && nv < 4096) v[nv++] = sqlite3_column_double(q, 0);
+        double *v = NULL;
+        size_t nv = 0, cv = 0;
+        while (sqlite3_step(q) == SQLITE_ROW) {
+            if (nv == cv) {
+                double *v2 = realloc(v, (cv = cv ? 2 * cv : 256) * sizeof *v);
+                if (!v2) break;
+                v = v2;
+            }
+            v[nv++] = sqlite3_column_double(q, 0);
+        }
         sqlite3_finalize(q);
         json_t *oc = json_object_get(outl, name);
         long n_all = (long)sqlite3_column_int64(st, 7) + gt + (long)sqlite3_column_int64(st, 12);
@@ -226,6 +233,7 @@ static json_t *raters_json(sqlite3 *db, const avmit_annotate_config *cfg, json_t
             "frame_timed", (json_int_t)sqlite3_column_int64(st, 15),
             "bonus_paid_matches", (json_int_t)sqlite3_column_int64(st, 13),
             "leases_held", (json_int_t)sqlite3_column_int64(st, 14)));
+        free(v);
     }
     sqlite3_finalize(st);
     return arr;

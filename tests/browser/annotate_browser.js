@@ -57,6 +57,8 @@ async function main() {
   // ---- training: first clip with an early press and a replay
   await waitState('playing');
   ok((await page.textContent('#phase-tag')).startsWith('Training 1 of 4'), 'training clip 1 of 4');
+  ok((await page.evaluate(() => document.getElementById('clip').src)).startsWith('blob:'),
+     'the clip plays from a preloaded blob (fetched whole before it is shown)');
   ok(await page.evaluate(() => {
     const v = document.getElementById('clip').getBoundingClientRect();
     return Math.round(v.left) === 0 && Math.round(v.bottom) === window.innerHeight;
