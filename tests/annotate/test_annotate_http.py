@@ -24,7 +24,7 @@ except ImportError:
 
 folder = os.path.join(TMP, "http")
 db, vids, admin_token, rows = standard_study(folder, n_rate=12, n_gt=2,
-                                             extra_init=["--lease-seconds", "5", "--gt-every", "4"])
+                                             extra_init=["--lease-seconds", "8", "--gt-every", "4"])
 names = ["alice", "bob", "carol", "dave", "erin"]
 tokens = {n: add_rater(db, n) for n in names}
 p = run(["annotate", "raters", "add", "--db", db, "alice"])
@@ -220,7 +220,7 @@ full = sum(1 for _, c, _ in vid_raters if c == 3)
 expect(full == 10, f"10 of 12 videos have 3 ratings while erin holds 2 ({full})")
 gt_seen = con.execute("SELECT rater_id, count(*) FROM ratings WHERE kind='gt' GROUP BY rater_id").fetchall()
 expect(len(gt_seen) == 3 and all(n == 2 for _, n in gt_seen), "each rater met both hidden ground-truth clips once")
-time.sleep(5.5)  # erin's leases expire
+time.sleep(8.5)  # erin's leases expire
 counts2 = {n: rate_all(clients[n], n) for n in ["alice", "carol", "dave"]}
 vid_raters = con.execute("SELECT count(*) FROM ratings WHERE kind='rate' GROUP BY video_id").fetchall()
 expect(len(vid_raters) == 12 and all(c == 3 for (c,) in vid_raters),

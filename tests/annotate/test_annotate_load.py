@@ -124,6 +124,19 @@ if args.short:
 for t in threads:
     t.join()
 elapsed = time.time() - t_start
+
+
+def cpu_seconds(pid):
+    """user + system CPU time of a process (/proc/PID/stat fields 14, 15)."""
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+
+
+server_cpu = cpu_seconds(srv.proc.pid)   # the server since its (last) start
+client_cpu = sum(os.times()[:2])
 srv.stop()
 
 con = sqlite3.connect(db)
@@ -145,6 +158,8 @@ def pct(q):
 fig = {"raters": args.raters, "seconds": round(elapsed, 2), "acknowledged_ratings": n_rate,
        "ratings_per_s": round(n_rate / elapsed, 1), "rate_p50_ms": round(pct(0.50), 2),
        "rate_p99_ms": round(pct(0.99), 2), "rate_max_ms": round(lat[-1] * 1000, 2) if lat else None,
+       "server_cpu_s": round(server_cpu, 2), "client_cpu_s": round(client_cpu, 2),
+       "server_cpu_ms_per_rating": round(1000 * server_cpu / n_rate, 3) if n_rate and not killed_at else None,
        "lost": len(lost), "duplicated": dup_pairs, "retries_sent": dups_sent,
        "retries_recorded_once": dups_ok, "killed": bool(killed_at)}
 print(json.dumps(fig))
