@@ -293,16 +293,25 @@ json_t *ann_status(sqlite3 *db, const avmit_annotate_config *cfg) {
     return doc;
 }
 
-int avmit_annotate_status_json(const char *db_path, char **json, avmit_error *err) {
+/* Open the study, build its status document, close it; *cfg gets the study parameters. */
+static int load_status(const char *db_path, avmit_annotate_config *cfg, json_t **doc,
+                       avmit_error *err) {
     sqlite3 *db = NULL;
-    *json = NULL;
+    *doc = NULL;
     int r = ann_db_open(db_path, 0, &db, err);
     if (r) return r;
-    avmit_annotate_config cfg;
-    ann_load_config(db, &cfg, err);
-    json_t *doc = ann_status(db, &cfg);
+    ann_load_config(db, cfg, err);
+    *doc = ann_status(db, cfg);
     sqlite3_close(db);
-    if (!doc) return AVMIT_ERR(err, AVMIT_E_IO, db_path, "", "cannot build the status document");
+    return *doc ? 0 : AVMIT_ERR(err, AVMIT_E_NOMEM, db_path, "", "cannot build the status document");
+}
+
+int avmit_annotate_status_json(const char *db_path, char **json, avmit_error *err) {
+    avmit_annotate_config cfg;
+    json_t *doc;
+    *json = NULL;
+    int r = load_status(db_path, &cfg, &doc, err);
+    if (r) return r;
     *json = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(doc);
     return *json ? 0 : AVMIT_NOMEM(err, "status json");
@@ -338,15 +347,11 @@ static double num(json_t *o, const char *key) {
 }
 
 int avmit_annotate_status_text(const char *db_path, char **text, avmit_error *err) {
-    sqlite3 *db = NULL;
-    *text = NULL;
-    int r = ann_db_open(db_path, 0, &db, err);
-    if (r) return r;
     avmit_annotate_config cfg;
-    ann_load_config(db, &cfg, err);
-    json_t *doc = ann_status(db, &cfg);
-    sqlite3_close(db);
-    if (!doc) return AVMIT_NOMEM(err, "status");
+    json_t *doc;
+    *text = NULL;
+    int r = load_status(db_path, &cfg, &doc, err);
+    if (r) return r;
     json_t *st = json_object_get(doc, "study"), *pg = json_object_get(doc, "progress");
     json_t *ag = json_object_get(doc, "agreement");
     char *b = NULL;
