@@ -64,11 +64,30 @@ static void search_usage(FILE *f) {
 
 typedef struct {
     int quiet;
+    cli_tb tb; /* DIR/events.out.tfevents.* (rank 0) */
 } progress_ctx;
+
+/* TensorBoard: one step per trial (its number), tags "<embeddings>_<rnn>/<metric>" with
+ * the trial's OOB metrics (NaN for a diverged trial) and its hyper-parameters. */
+static void tb_trial(cli_tb *tb, const avmit_search_config *c, const avmit_search_metrics *m) {
+    static const char *const names[] = {"oob_loss", "oob_accuracy", "oob_top5", "epochs",
+                                        "learning_rate", "units", "bottleneck", "dropout"};
+    char tagbuf[8][96];
+    const char *tags[8];
+    for (int i = 0; i < 8; i++) {
+        snprintf(tagbuf[i], sizeof tagbuf[i], "%s_%s/%s", avmit_synth_set_name(c->key.embeddings),
+                 avmit_search_rnn_name(c->key.rnn), names[i]);
+        tags[i] = tagbuf[i];
+    }
+    const double v[8] = {m->oob_loss, m->oob_top1, m->oob_top5, m->epochs, c->lr, c->units,
+                         c->nb, c->dropout};
+    cli_tb_scalars(tb, c->key.trial, 8, tags, v);
+}
 
 static void on_trial(void *ctx, const avmit_search_config *c, const avmit_search_metrics *m,
                      size_t done, size_t total) {
-    const progress_ctx *p = ctx;
+    progress_ctx *p = ctx;
+    tb_trial(&p->tb, c, m);
     if (p->quiet) return;
     fprintf(stderr, "[%zu/%zu] %s %s trial %ld: nb %d %s units %d dropout %.2g lr %.3g -> ", done,
             total, avmit_synth_set_name(c->key.embeddings), avmit_search_rnn_name(c->key.rnn),
@@ -188,7 +207,8 @@ int cmd_search(int argc, char **argv) {
     const char *train_csv = NULL, *val_csv = NULL, *tfrecords = NULL, *out_dir = NULL;
     const char *plot_dir = NULL;
     int have_emb = 0, fp16 = 0, jobs = 0;
-    progress_ctx pc = {0};
+    progress_ctx pc = {0, {NULL}};
+    int quiet = 0;
     long long v;
     avmit_error err;
     avmit_error_clear(&err);
@@ -240,7 +260,7 @@ int cmd_search(int argc, char **argv) {
             break;
         case 'F': fp16 = 1; break;
         case 'p': plot_dir = optarg; break;
-        case 'q': pc.quiet = 1; break;
+        case 'q': quiet = 1; break;
         case 'h': search_usage(stdout); return CLI_OK;
         default: search_usage(stderr); return CLI_USAGE;
         }
@@ -254,7 +274,7 @@ int cmd_search(int argc, char **argv) {
 
     int rank = 0, size = 1, mpi = search_mpi_launched();
     if (mpi && search_mpi_init(&rank, &size, &err)) return cli_report(&err);
-    if (rank) pc.quiet = 1;
+    pc.quiet = quiet || rank;
 
     /* Rank 0 opens the log, checks it against this search and counts what is left. */
     avmit_search_log *log = NULL;
@@ -273,6 +293,16 @@ int cmd_search(int argc, char **argv) {
         if (!st) st = avmit_search_pending(log, &o, &keys, &nk, &err);
         n_pending = (long long)nk;
         free(keys);
+        if (!st && nk > 0) {
+            char text[512];
+            snprintf(text, sizeof text,
+                     "| setting | value |\n|---|---|\n| search | SPEC §5 random search |\n"
+                     "| embeddings | %s |\n| trials per RNN | %ld |\n| seed | %llu |\n"
+                     "| max epochs | %d |\n| patience | %d |\n| train | %s |\n| val | %s |\n",
+                     avmit_synth_set_name(o.embeddings), o.n_trials, (unsigned long long)o.seed,
+                     o.max_epochs, o.patience, train_csv ? train_csv : "", val_csv ? val_csv : "");
+            st = cli_tb_open(&pc.tb, out_dir, text, &err);
+        }
     }
     if (size > 1) {
         int s = st ? 1 : 0, np = (int)n_pending;
@@ -336,6 +366,7 @@ int cmd_search(int argc, char **argv) {
 free_pool:
     avmit_examples_free(&pool);
 done:
+    cli_tb_close(&pc.tb);
     avmit_search_log_free(log);
     if (lock_fd >= 0) close(lock_fd);
     free(csv);
