@@ -15,6 +15,7 @@
 
 #include "avmit/fileio.h"
 #include "avmit/parallel.h"
+#include "avmit/report.h"
 #include "avmit/search.h"
 #include "avmit/search_exp1.h"
 #include "cli.h"
@@ -24,7 +25,8 @@ static void search_usage(FILE *f) {
     fprintf(f,
             "usage: avmit search --embeddings SET --rnn RNN --train CSV [--val CSV] --tfrecords DIR\n"
             "                    --out DIR [options]\n"
-            "       mpirun -n R avmit search ...   (the same command on R processes)\n\n"
+            "       mpirun -n R avmit search ...   (the same command on R processes)\n"
+            "       avmit search report DIR -o search.html   (one HTML page of a search)\n\n"
             "Random search of SPEC §5: per RNN, --trials configs drawn uniformly (nb, activation,\n"
             "units, dropout, lr); each trains on a bootstrap sample of the pool (the rows of\n"
             "--train and --val, with replacement, same size) with early stopping on the\n"
@@ -185,7 +187,52 @@ static int write_reports(const avmit_search_log *log, const char *out_dir, const
     return r;
 }
 
+/* Table-5 parameter count of a trial's model, whatever its embeddings. */
+static long long params_of(void *ctx, const avmit_search_config *cfg) {
+    (void)ctx;
+    avmit_search_exp1 ex = {NULL, avmit_search_exp1_base(cfg->key.embeddings), NULL, 16, 0.001};
+    return avmit_search_exp1_params(&ex, cfg);
+}
+
+/* `avmit search report DIR -o search.html`: the finished (or running) search as one page. */
+static int cmd_search_report(int argc, char **argv) {
+    const char *out = NULL, *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--out")) && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: avmit search report DIR -o search.html\n\n"
+                   "One self-contained HTML page of DIR/trials.csv: trials per architecture, the best\n"
+                   "config of each as a Table-5 row, OOB top-1 against learning rate, units and\n"
+                   "bottleneck (inline SVG), and the 25 best trials.\n");
+            return CLI_OK;
+        } else if (!dir && argv[i][0] != '-') dir = argv[i];
+        else return cli_usage_error("search report", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dir || !out) return cli_usage_error("search report", "expected DIR and -o OUT.html");
+    avmit_error err;
+    avmit_error_clear(&err);
+    char *csv = avmit_path_join(dir, "trials.csv");
+    avmit_search_log *log = NULL;
+    int rc = CLI_OK;
+    if (!csv || access(csv, R_OK)) {
+        fprintf(stderr, "avmit: %s: no trials.csv (not a search directory)\n", dir);
+        rc = CLI_FAIL;
+    } else if (avmit_search_log_open(&log, csv, &err)) {
+        rc = cli_report(&err);
+    } else {
+        size_t n = 0;
+        const avmit_search_row *rows = avmit_search_log_rows(log, &n);
+        (void)rows;
+        if (avmit_search_report_html(log, dir, params_of, NULL, out, &err)) rc = cli_report(&err);
+        else printf("search report of %zu trials written to %s\n", n, out);
+    }
+    avmit_search_log_free(log);
+    free(csv);
+    return rc;
+}
+
 int cmd_search(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "report")) return cmd_search_report(argc - 1, argv + 1);
     static const struct option longopts[] = {
         {"embeddings", required_argument, NULL, 'e'}, {"rnn", required_argument, NULL, 'r'},
         {"trials", required_argument, NULL, 'n'},     {"train", required_argument, NULL, 'T'},

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "avmit/error.h"
+#include "avmit/search.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,6 +32,14 @@ typedef struct avmit_report_opts {
 /* Write the page for model_dirs[0..n) to html_path atomically. */
 int avmit_report_write(const char *const *model_dirs, size_t n, const avmit_report_opts *o,
                        const char *html_path, avmit_error *err);
+
+/* The search's page (`avmit search report`): trials and status counts per architecture,
+ * the best config per architecture as a Table-5 row (params(ctx, cfg) gives the trainable
+ * parameters; may be NULL), OOB top-1 against learning rate, units and bottleneck as
+ * inline SVG scatter plots, and the 25 best trials; written atomically. */
+int avmit_search_report_html(const avmit_search_log *log, const char *title,
+                             avmit_search_params_fn params, void *params_ctx, const char *html_path,
+                             avmit_error *err);
 
 /* The paper's numbers (SPEC §1): Table 6 top-1 (%) for experiment 1, Table 7 accuracy (%)
  * for SAVC, by embeddings (audio width 128 = VGGish+VGG16, 1024 = YamNet+EffNetB0), RNN

@@ -19,6 +19,7 @@
 #include "avmit/savc_train.h"
 #include "avmit/split.h"
 #include "avmit/train.h"
+#include "html_int.h"
 
 /* SPEC §1 Tables 6 and 7: [embeddings: 0 YamNet+EffNetB0, 1 VGGish+VGG16][rnn: FRNN, GRU, LSTM][AVMIT, MIT-16]. */
 static const double k_table6[2][3][2] = {{{94.58, 89.79}, {95.73, 92.29}, {95.52, 92.81}},
@@ -39,7 +40,7 @@ double avmit_paper_top1(int savc, int audio_dim, const char *rnn, int mit16) {
     return (savc ? k_table7 : k_table6)[e][r][mit16 ? 1 : 0];
 }
 
-static void esc(FILE *f, const char *s) {
+void html_esc(FILE *f, const char *s) {
     for (; s && *s; s++) {
         if (*s == '<') fputs("&lt;", f);
         else if (*s == '>') fputs("&gt;", f);
@@ -67,7 +68,8 @@ static long csv_rows(const char *path) {
 }
 
 /* ---- inline SVG charts ------------------------------------------------------------ */
-static const char *const k_col[4] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7"};
+const char *const html_colors[4] = {"#0072b2", "#e69f00", "#009e73", "#cc79a7"};
+#define k_col html_colors
 
 /* Line chart: n_series series over x = 1..n points. */
 static void svg_lines(FILE *f, const char *title, size_t n, size_t n_series, const double *const *ys,
@@ -81,7 +83,7 @@ static void svg_lines(FILE *f, const char *title, size_t n, size_t n_series, con
     if (hi - lo < 1e-9) hi = lo + 1e-3, lo -= 1e-3;
     fprintf(f, "<svg class=\"chart\" width=\"%g\" height=\"%g\" viewBox=\"0 0 %g %g\" role=\"img\">"
                "<text x=\"%g\" y=\"16\" class=\"t\">", W, H, W, H, L);
-    esc(f, title);
+    html_esc(f, title);
     fprintf(f, "</text><path d=\"M%g %gV%gH%g\" class=\"ax\"/>", L, T, T + ph, L + pw);
     for (int k = 0; k <= 4; k++) {
         double v = lo + (hi - lo) * k / 4, y = T + ph - ph * k / 4;
@@ -99,7 +101,7 @@ static void svg_lines(FILE *f, const char *title, size_t n, size_t n_series, con
                         T + ph - (ys[s][i] - lo) / (hi - lo) * ph);
         fprintf(f, "\"/><rect x=\"%g\" y=\"%g\" width=\"10\" height=\"10\" fill=\"%s\"/>"
                    "<text x=\"%g\" y=\"%g\" class=\"tk\">", L + 130.0 * s, H - 12, k_col[s], L + 130.0 * s + 14, H - 3);
-        esc(f, names[s]);
+        html_esc(f, names[s]);
         fputs("</text>", f);
     }
     fputs("</svg>\n", f);
@@ -110,7 +112,7 @@ static void svg_vs_paper(FILE *f, const char *title, double ours, double paper) 
     const double W = 420, L = 110, pw = 280;
     fprintf(f, "<svg class=\"chart\" width=\"%g\" height=\"96\" viewBox=\"0 0 %g 96\" role=\"img\">"
                "<text x=\"4\" y=\"16\" class=\"t\">", W, W);
-    esc(f, title);
+    html_esc(f, title);
     fputs("</text>", f);
     const char *lab[2] = {"this run", "paper"};
     double v[2] = {ours, paper};
@@ -206,9 +208,9 @@ static int section_test(FILE *f, run_info *ri, avmit_model *m, const avmit_repor
     if (!rc) {
         ri->test_top1 = 100 * r.top1, ri->test_top5 = 100 * r.top5, ri->test_loss = r.loss, ri->test_n = r.n;
         fprintf(f, "<h3>Test set</h3><p>");
-        esc(f, o->test_csv);
+        html_esc(f, o->test_csv);
         fprintf(f, " (%zu videos; embeddings ", r.n);
-        esc(f, o->tfrecords);
+        html_esc(f, o->tfrecords);
         fprintf(f, "%s)</p>\n<table class=\"num test\"><tr><th>loss</th><th>top-1 %%</th><th>top-5 %%</th></tr>"
                    "<tr><td class=\"loss\">%.6f</td><td class=\"top1\">%.2f</td><td class=\"top5\">%.2f</td></tr></table>\n",
                 synthetic_root(o->tfrecords) ? ", <b class=\"synth\">SYNTHETIC</b>" : "", r.loss,
@@ -260,7 +262,7 @@ static int section_run(FILE *f, const char *dir, const avmit_report_opts *o, run
     ri->mit16 = strstr(dir, "MIT16") || strstr(dir, "mit16") || strstr(dp.train_csv, "MIT16") ||
                 strstr(dp.train_csv, "mit16");
     fprintf(f, "<section><h2>");
-    esc(f, dir);
+    html_esc(f, dir);
     fprintf(f, " — %s %s, %s%s</h2>\n", ri->savc ? "SAVC (experiment 2)" : "experiment 1",
             ri->audio_dim == 1024 ? "YamNet+EffNetB0" : ri->audio_dim == 128 ? "VGGish+VGG16" : "?", ri->rnn,
             ri->synthetic ? " <b class=\"synth\">SYNTHETIC DATA</b>" : "");
@@ -275,7 +277,7 @@ static int section_run(FILE *f, const char *dir, const avmit_report_opts *o, run
         const char *vals[3] = {dp.tfrecords, dp.train_csv, dp.val_csv};
         for (int i = 0; i < 3; i++) {
             fprintf(f, "<tr><th>%s</th><td>", names[i]);
-            esc(f, vals[i]);
+            html_esc(f, vals[i]);
             long rows = i ? csv_rows(vals[i]) : -1;
             if (i && rows >= 0) fprintf(f, " (%ld rows)", rows);
             if (!i) fputs(ri->synthetic ? " — <b class=\"synth\">SYNTHETIC</b> (avmit synth marker SYNTHETIC.txt)"
@@ -315,7 +317,7 @@ static int section_run(FILE *f, const char *dir, const avmit_report_opts *o, run
     return rc;
 }
 
-static const char k_css[] =
+const char html_css[] =
     "body{font-family:sans-serif;margin:24px;color:#222;max-width:1200px}"
     "h1{font-size:22px}h2{font-size:18px;border-top:2px solid #ccc;padding-top:12px}h3{font-size:15px}"
     "table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}"
@@ -336,7 +338,7 @@ int avmit_report_write(const char *const *dirs, size_t n, const avmit_report_opt
     }
     FILE *f = avmit_atomic_stream(af);
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>avmit report</title>"
-               "<style>%s</style></head><body>\n<h1>avmit model report (%zu run%s)</h1>\n", k_css, n, n > 1 ? "s" : "");
+               "<style>%s</style></head><body>\n<h1>avmit model report (%zu run%s)</h1>\n", html_css, n, n > 1 ? "s" : "");
     for (size_t i = 0; i < n && !rc; i++) rc = section_run(f, dirs[i], o, &ri[i], err);
     if (!rc) { /* the comparison table (Table 6/7 style) */
         fputs("<section><h2>Summary (Table 6/7 style)</h2><table class=\"num\" id=\"summary\"><tr><th>run</th><th>task</th>"
@@ -344,7 +346,7 @@ int avmit_report_write(const char *const *dirs, size_t n, const avmit_report_opt
               "<th>best val accuracy %</th><th>paper %</th></tr>\n", f);
         for (size_t i = 0; i < n; i++) {
             fputs("<tr><td>", f);
-            esc(f, ri[i].dir);
+            html_esc(f, ri[i].dir);
             fprintf(f, "</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td>", ri[i].savc ? "SAVC" : "exp. 1",
                     ri[i].audio_dim == 1024 ? "YamNet+EffNetB0" : "VGGish+VGG16", ri[i].rnn,
                     ri[i].mit16 ? "MIT-16" : "AVMIT", ri[i].synthetic ? "<b class=\"synth\">SYNTHETIC</b>" : "");
