@@ -204,7 +204,7 @@ static void draw_grouped(cairo_t *cr, const void *vctx) {
             cairo_set_source_rgb(cr, k_col[s][0], k_col[s][1], k_col[s][2]);
             cairo_rectangle(cr, x, fmin(y, y0), bw, fabs(y0 - y));
             cairo_fill(cr);
-            top = fmin(top, y);
+            top = fmin(top, fmin(y, y0));
             if (c->errors) {
                 double e = c->errors[k * c->n_series + s] / (g->ymax - g->ymin) * ph;
                 cairo_set_source_rgb(cr, 0, 0, 0);

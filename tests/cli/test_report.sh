@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_report.sh — `avmit report` (issue 16 item 2): two experiment-1 models trained on
 # SYNTHETIC data and a SAVC model on one page (--compare): the test numbers in the page
-# equal `avmit eval --json` (loss, top-1, top-5, per-class accuracy), the page says
+# equal `avmit eval --json` (loss, top-1, top-5, per-class accuracy) and the SAVC model's
+# equal `avmit savc eval --json` (loss, accuracy), the page says
 # SYNTHETIC, has no script and no network reference, every inline SVG parses, the paper's
 # Table-6 number for the configuration is shown, and Debian's headless Chromium opens it
 # without console errors (tests/reference/browser_check.sh, checked against a page that
@@ -49,6 +50,8 @@ done
 "$AVMIT" savc pairs --split "$T/va.csv" --per-class 15 --seed 1 -o "$T/pva" >/dev/null &&
 "$AVMIT" savc train --config "$T/savc.yaml" --tfrecords "$T/emb" --train "$T/ptr" --val "$T/pva" --epochs 2 \
     --epoch-pairs 128 --val-pairs 64 --batch 64 --threads 2 --out "$T/savc" -q >/dev/null || bad "savc model"
+"$AVMIT" savc eval --model "$T/savc" --test "$T/test.csv" --tfrecords "$T/emb" --json --threads 2 >"$T/savc_eval.json" \
+    || bad "savc eval"
 run "$T/r" "$AVMIT" report --compare "$T/model_a" "$T/model_b" "$T/savc" --test "$T/test.csv" --tfrecords "$T/emb" \
     -o "$T/report.html" --threads 2
 check "report exits 0" test "$RC" -eq 0
@@ -93,6 +96,10 @@ assert len(summary) == 4, summary
 assert summary[1][6] == "%.2f" % (100 * json.load(open(T + "/eval_a.json"))["top1"])
 assert summary[1][9] == "91.04", summary[1]      # paper Table 6: VGGish+VGG16 GRU, AVMIT-trained
 assert summary[3][1] == "SAVC" and summary[3][9] == "72.92", summary[3]   # Table 7
+sv = json.load(open(T + "/savc_eval.json"))
+st = [rows for cls, rows in p.tables if cls == "num savctest"]
+assert len(st) == 1 and st[0][1] == ["%.6f" % sv["loss"], "%.2f" % (100 * sv["accuracy"])], (st, sv)
+assert summary[3][6] == "%.2f" % (100 * sv["accuracy"]), summary[3]
 print("ok: %d tables, %d inline SVGs" % (len(p.tables), len(svgs)))
 PYEOF
 # the browser check must be able to fail: a page that logs an error
