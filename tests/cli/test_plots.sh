@@ -24,27 +24,12 @@ check "Fig. 2 svg: exit 0" test "$RC" -eq 0
 check "Fig. 2: SVG parses, PNG has content" pics "$T/fig2.svg" "$T/fig2.png"
 check "Fig. 2: the dashed 500-video line is drawn" grep -q 'stroke-dasharray' "$T/fig2.svg"
 
-awk -F, 'NR == 1 || c[$6]++ < 12' $S/AVMIT_train.csv >"$T/tr.csv"
-awk -F, 'NR == 1 || c[$6]++ < 6' $S/AVMIT_validation.csv >"$T/va.csv"
-awk -F, 'NR == 1 || c[$2]++ < 3' $S/test_set.csv >"$T/te.csv"
-check "synth" "$AVMIT" synth --split "$T/tr.csv" --split "$T/va.csv" --split "$T/te.csv" --embeddings vggish-vgg16 \
-    --out "$T/emb" -q --threads 2
-cat >"$T/train.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 8, dropout: 0.5}
-audio: True
-visual: True
-bottleneck_size: 8
-bottleneck_activation: relu
-data:
-  VGG_style: {enabled: True, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: False, audio_size: 1024, visual_size: 1280}
-  timesteps: 7
-  num_classes: 16
-training: {num_epochs: 2, learning_rate: 0.001, training_batch_size: 16, early_stopping: 20}
-YAML
-"$AVMIT" train --config "$T/train.yaml" --tfrecords "$T/emb" --train "$T/tr.csv" --val "$T/va.csv" -q --threads 2 \
+. "$(dirname "$0")/analysis_fixtures.sh"
+small_data 12 6 3
+exp1_yaml "$T/train.yaml" 8 relu 0.001
+"$AVMIT" train --config "$T/train.yaml" --tfrecords "$T/emb" --train "$T/tr.csv" --val "$T/va.csv" --epochs 2 -q --threads 2 \
     --out "$T/m" >/dev/null || bad "train"
-"$AVMIT" eval --model "$T/m" --test "$T/te.csv" --tfrecords "$T/emb" --plot-confusion "$T/cm.svg" >/dev/null || bad "eval"
+"$AVMIT" eval --model "$T/m" --test "$T/test.csv" --tfrecords "$T/emb" --plot-confusion "$T/cm.svg" >/dev/null || bad "eval"
 check "confusion matrix SVG parses" pics "$T/cm.svg"
 
 run "$T/se" "$AVMIT" search --embeddings vggish-vgg16 --rnn gru,lstm --trials 3 --train "$T/tr.csv" --val "$T/va.csv" \

@@ -13,32 +13,9 @@ S=$AVMIT_SRC/data/splits
 REF=$AVMIT_SRC/tests/reference
 T=$AVMIT_TMP
 rm -rf "$T"/* && mkdir -p "$T"
-cat >"$T/train.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 16, dropout: 0.5}
-audio: True
-visual: True
-bottleneck_size: 16
-bottleneck_activation: swish
-data:
-  VGG_style: {enabled: True, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: False, audio_size: 1024, visual_size: 1280}
-  timesteps: 7
-  num_classes: 16
-training: {num_epochs: 200, learning_rate: 0.003, training_batch_size: 16, early_stopping: 20}
-YAML
-cat >"$T/savc.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 8, dropout: 0.1}
-data:
-  VGG_style: {enabled: True, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: False, audio_size: 1024, visual_size: 1280}
-  timesteps: 7
-training: {num_epochs: 2, learning_rate: 0.001, training_batch_size: 64}
-YAML
-awk -F, 'NR == 1 || c[$6]++ < 15' $S/AVMIT_train.csv >"$T/tr.csv"
-awk -F, 'NR == 1 || c[$6]++ < 15' $S/AVMIT_validation.csv >"$T/va.csv"
-awk -F, 'NR == 1 || c[$2]++ < 5' $S/test_set.csv >"$T/test.csv"
-check "synth" "$AVMIT" synth --split "$T/tr.csv" --split "$T/va.csv" --split "$T/test.csv" --embeddings vggish-vgg16 \
-    --out "$T/emb" -q --threads 2
+. "$(dirname "$0")/analysis_fixtures.sh"
+exp1_yaml "$T/train.yaml" 16 swish 0.003
+small_data 15 15 5
 check "synth leaves the SYNTHETIC marker" grep -q "SYNTHETIC" "$T/emb/SYNTHETIC.txt"
 for m in a b; do
   "$AVMIT" train --config "$T/train.yaml" --tfrecords "$T/emb" --train "$T/tr.csv" --val "$T/va.csv" --epochs 3 \
@@ -46,10 +23,7 @@ for m in a b; do
   "$AVMIT" eval --model "$T/model_$m" --test "$T/test.csv" --tfrecords "$T/emb" --json --threads 2 >"$T/eval_$m.json" \
       || bad "eval $m"
 done
-"$AVMIT" savc pairs --split "$T/tr.csv" --per-class 15 --seed 1 -o "$T/ptr" >/dev/null &&
-"$AVMIT" savc pairs --split "$T/va.csv" --per-class 15 --seed 1 -o "$T/pva" >/dev/null &&
-"$AVMIT" savc train --config "$T/savc.yaml" --tfrecords "$T/emb" --train "$T/ptr" --val "$T/pva" --epochs 2 \
-    --epoch-pairs 128 --val-pairs 64 --batch 64 --threads 2 --out "$T/savc" -q >/dev/null || bad "savc model"
+small_savc "$T/savc" 2
 "$AVMIT" savc eval --model "$T/savc" --test "$T/test.csv" --tfrecords "$T/emb" --json --threads 2 >"$T/savc_eval.json" \
     || bad "savc eval"
 run "$T/r" "$AVMIT" report --compare "$T/model_a" "$T/model_b" "$T/savc" --test "$T/test.csv" --tfrecords "$T/emb" \

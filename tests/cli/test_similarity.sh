@@ -88,18 +88,9 @@ for n in ("similarity_hist", "similarity_classes"):
 PYEOF
 
 # a SAVC model's joint space (1 short epoch: the values only need to match)
-cat >"$T/savc.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 8, dropout: 0.1}
-data:
-  VGG_style: {enabled: True, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: False, audio_size: 1024, visual_size: 1280}
-  timesteps: 7
-training: {num_epochs: 1, learning_rate: 0.001, training_batch_size: 64}
-YAML
-"$AVMIT" savc pairs --split "$T/avmit.csv" --per-class 15 --seed 1 -o "$T/ptr" >/dev/null &&
-"$AVMIT" savc pairs --split "$T/val.csv" --per-class 15 --seed 1 -o "$T/pva" >/dev/null &&
-"$AVMIT" savc train --config "$T/savc.yaml" --tfrecords "$T/emb" --train "$T/ptr" --val "$T/pva" --epochs 1 \
-    --epoch-pairs 128 --val-pairs 64 --batch 64 --threads 2 --out "$T/savc" -q >/dev/null || bad "savc model"
+. "$(dirname "$0")/analysis_fixtures.sh"
+cp "$T/avmit.csv" "$T/tr.csv"; cp "$T/val.csv" "$T/va.csv"
+small_savc "$T/savc" 1
 run "$T/m" "$AVMIT" similarity --tfrecords "$T/emb" --split "$T/avmit.csv" --split "$T/mit16.csv" \
     --model "$T/savc" -o "$T/simm.csv" --threads 2
 check "savc: exit 0" test "$RC" -eq 0

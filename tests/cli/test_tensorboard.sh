@@ -11,31 +11,10 @@ T=$AVMIT_TMP
 rm -rf "$T"/* && mkdir -p "$T"
 "$PY" -c 'import numpy' 2>/dev/null || { echo "skipped: python3-numpy missing"; exit 77; }
 REF=$AVMIT_SRC/tests/reference
-cat >"$T/train.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 16, dropout: 0.5}
-audio: True
-visual: True
-bottleneck_size: 16
-bottleneck_activation: swish
-data:
-  VGG_style: {enabled: True, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: False, audio_size: 1024, visual_size: 1280}
-  timesteps: 7
-  num_classes: 16
-training: {num_epochs: 200, learning_rate: 0.001, training_batch_size: 16, early_stopping: 20}
-YAML
-cat >"$T/savc.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 16, dropout: 0.1}
-data:
-  VGG_style: {enabled: True, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: False, audio_size: 1024, visual_size: 1280}
-  timesteps: 7
-training: {num_epochs: 3, learning_rate: 0.001, training_batch_size: 64}
-YAML
-awk -F, 'NR == 1 || c[$6]++ < 15' $S/AVMIT_train.csv >"$T/tr.csv"   # 15 per class
-awk -F, 'NR == 1 || c[$6]++ < 15' $S/AVMIT_validation.csv >"$T/va.csv"
-check "synth" "$AVMIT" synth --split "$T/tr.csv" --split "$T/va.csv" --embeddings vggish-vgg16 \
-    --out "$T/emb" -q --threads 2
+. "$(dirname "$0")/analysis_fixtures.sh"
+exp1_yaml "$T/train.yaml" 16 swish 0.001
+savc_yaml "$T/savc.yaml" 16
+small_data 15 15
 
 # compare EVENTS_DIR CSV KIND: the reader's scalars against the CSV's columns
 compare() {
