@@ -6,6 +6,7 @@
 #include "avmit/similarity.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,7 +164,11 @@ static void one_file(void *vctx, size_t i, int tid) {
     if (!r) {
         r = similarity_scratch(c->s, &c->sc[tid], e.audio, (int)e.n_audio_steps, e.visual,
                                (int)e.n_visual_steps, &c->sim[i], err);
-        if (r && err->path[0] == 0) avmit_error_set(err, r, c->paths[i], -1, -1, -1, NULL, "%s", err->msg);
+        if (r && err->path[0] == 0) { /* name the file (the message is copied: set overwrites it) */
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            avmit_error_set(err, r, c->paths[i], -1, -1, -1, NULL, "%s", msg);
+        }
     }
     if (!r && c->na) c->na[i] = (int)e.n_audio_steps;
     if (!r && c->nv) c->nv[i] = (int)e.n_visual_steps;
