@@ -96,6 +96,18 @@ run "$T/m" "$AVMIT" similarity --tfrecords "$T/emb" --split "$T/avmit.csv" --spl
 check "savc: exit 0" test "$RC" -eq 0
 check "savc: similarities = NumPy towers, U and p = scipy" verify "$T/simm.csv" "$T/simm_summary.csv" savc "$T/savc"
 
+# an imported model: the paper's released SAVC initial weights (Keras HDF5)
+REL=${AVMIT_SHARED:-/nonexistent}/data/models/savc/VGGish_VGG16_GRU_AVMIT_avcorr
+if [ -f "$REL/random_seed.h5" ]; then
+  "$AVMIT" model import --config "$REL/train.yaml" --weights "$REL/random_seed.h5" --out "$T/imported" >/dev/null \
+      || bad "import the released SAVC weights"
+  run "$T/i" "$AVMIT" similarity --tfrecords "$T/emb" --split "$T/avmit.csv" --split "$T/mit16.csv" \
+      --model "$T/imported" -o "$T/simi.csv" --threads 2
+  check "imported model: similarities = NumPy towers, U and p = scipy" verify "$T/simi.csv" "$T/simi_summary.csv" savc "$T/imported"
+else
+  echo "note: ../shared missing, imported-model case not run"
+fi
+
 run "$T/e1" "$AVMIT" similarity --tfrecords "$T/emb" --split "$T/avmit.csv" -o "$T/x.csv"
 check "neither --model nor --projection: exit 2" test "$RC" -eq 2
 run "$T/e2" "$AVMIT" similarity --tfrecords "$T/nowhere" --split "$T/avmit.csv" --projection "$T/proj.npz" -o "$T/x.csv"
