@@ -10,6 +10,9 @@
 S=$AVMIT_SRC/data/splits
 REF=$AVMIT_SRC/tests/reference
 T=$AVMIT_TMP
+# cairo text goes through fontconfig, whose cache is never freed: under ASan that library
+# (only) is suppressed, as in test_ratings.sh
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$AVMIT_SRC/tests/cli/lsan-fontconfig.supp"
 rm -rf "$T"/* && mkdir -p "$T"
 "$PY" -c 'import numpy, scipy.stats, cv2' 2>/dev/null || { echo "skipped: python3-numpy, python3-scipy or python3-opencv missing"; exit 77; }
 awk -F, 'NR == 1 || c[$6]++ < 15' $S/AVMIT_train.csv >"$T/avmit.csv"
