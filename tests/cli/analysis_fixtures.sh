@@ -1,7 +1,15 @@
 # analysis_fixtures.sh — small SYNTHETIC fixtures shared by the issue-16 tests
 # (test_tensorboard, test_similarity, test_report, test_plots); sourced after testlib.sh.
-# Needs AVMIT, AVMIT_SRC, T (the test's scratch dir).
-FIX_S=$AVMIT_SRC/data/splits
+# Sets S (released splits), REF (tests/reference), T (the test's scratch dir, emptied), and
+# the LeakSanitizer suppression of fontconfig (cairo text goes through it; its cache is
+# never freed), as test_ratings.sh does.
+: "${AVMIT_SRC:?}" "${AVMIT_TMP:?}"
+S=$AVMIT_SRC/data/splits
+FIX_S=$S
+REF=$AVMIT_SRC/tests/reference
+T=$AVMIT_TMP
+rm -rf "$T" && mkdir -p "$T"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$AVMIT_SRC/tests/cli/lsan-fontconfig.supp"
 
 # exp1_yaml PATH UNITS ACT LR: a VGGish+VGG16 GRU experiment-1 train.yaml (bottleneck = UNITS).
 exp1_yaml() {

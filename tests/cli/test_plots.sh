@@ -4,14 +4,7 @@
 # --plot-confusion`, `avmit search --plot`, and `avmit search report` (HTML tables equal
 # leaderboard.csv, inline SVGs parse, no script, headless Chromium without console errors).
 . "$(dirname "$0")/testlib.sh"
-: "${AVMIT_SRC:?}"
-S=$AVMIT_SRC/data/splits
-REF=$AVMIT_SRC/tests/reference
-T=$AVMIT_TMP
-# cairo text goes through fontconfig, whose cache is never freed: under ASan that library
-# (only) is suppressed, as in test_ratings.sh
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$AVMIT_SRC/tests/cli/lsan-fontconfig.supp"
-rm -rf "$T"/* && mkdir -p "$T"
+. "$(dirname "$0")/analysis_fixtures.sh"   # S, REF, T (emptied), the ASan fontconfig suppression
 "$PY" -c 'import numpy, cv2' 2>/dev/null || { echo "skipped: python3-numpy or python3-opencv missing"; exit 77; }
 pics() { "$PY" - "$REF" "$@" <<'PYEOF'
 import sys
@@ -27,7 +20,6 @@ check "Fig. 2 svg: exit 0" test "$RC" -eq 0
 check "Fig. 2: SVG parses, PNG has content" pics "$T/fig2.svg" "$T/fig2.png"
 check "Fig. 2: the dashed 500-video line is drawn" grep -q 'stroke-dasharray' "$T/fig2.svg"
 
-. "$(dirname "$0")/analysis_fixtures.sh"
 small_data 12 6 3
 exp1_yaml "$T/train.yaml" 8 relu 0.001
 "$AVMIT" train --config "$T/train.yaml" --tfrecords "$T/emb" --train "$T/tr.csv" --val "$T/va.csv" --epochs 2 -q --threads 2 \

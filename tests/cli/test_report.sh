@@ -8,12 +8,7 @@
 # without console errors (tests/reference/browser_check.sh, checked against a page that
 # does log an error).
 . "$(dirname "$0")/testlib.sh"
-: "${AVMIT_SRC:?}"
-S=$AVMIT_SRC/data/splits
-REF=$AVMIT_SRC/tests/reference
-T=$AVMIT_TMP
-rm -rf "$T"/* && mkdir -p "$T"
-. "$(dirname "$0")/analysis_fixtures.sh"
+. "$(dirname "$0")/analysis_fixtures.sh"   # S, REF, T (emptied), the ASan fontconfig suppression
 exp1_yaml "$T/train.yaml" 16 swish 0.003
 small_data 15 15 5
 check "synth leaves the SYNTHETIC marker" grep -q "SYNTHETIC" "$T/emb/SYNTHETIC.txt"

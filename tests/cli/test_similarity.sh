@@ -6,14 +6,7 @@
 # scipy.stats.mannwhitneyu(two-sided, asymptotic); the MMV note is printed; the plots are
 # real SVG/PNG pictures; bad input fails with a named file.
 . "$(dirname "$0")/testlib.sh"
-: "${AVMIT_SRC:?}"
-S=$AVMIT_SRC/data/splits
-REF=$AVMIT_SRC/tests/reference
-T=$AVMIT_TMP
-# cairo text goes through fontconfig, whose cache is never freed: under ASan that library
-# (only) is suppressed, as in test_ratings.sh
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$AVMIT_SRC/tests/cli/lsan-fontconfig.supp"
-rm -rf "$T"/* && mkdir -p "$T"
+. "$(dirname "$0")/analysis_fixtures.sh"   # S, REF, T (emptied), the ASan fontconfig suppression
 "$PY" -c 'import numpy, scipy.stats, cv2' 2>/dev/null || { echo "skipped: python3-numpy, python3-scipy or python3-opencv missing"; exit 77; }
 awk -F, 'NR == 1 || c[$6]++ < 15' $S/AVMIT_train.csv >"$T/avmit.csv"
 awk -F, 'NR == 1 || c[$4]++ < 12' $S/MIT16_train.csv | awk -F, 'BEGIN{OFS=","} NR > 1 {$1 = NR - 2} 1' >"$T/mit16.csv"
@@ -91,7 +84,6 @@ for n in ("similarity_hist", "similarity_classes"):
 PYEOF
 
 # a SAVC model's joint space (1 short epoch: the values only need to match)
-. "$(dirname "$0")/analysis_fixtures.sh"
 cp "$T/avmit.csv" "$T/tr.csv"; cp "$T/val.csv" "$T/va.csv"
 small_savc "$T/savc" 1
 run "$T/m" "$AVMIT" similarity --tfrecords "$T/emb" --split "$T/avmit.csv" --split "$T/mit16.csv" \

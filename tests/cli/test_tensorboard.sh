@@ -5,13 +5,8 @@
 # the file_version event comes first, the config is a text summary, and every scalar
 # equals its metrics.csv / trials.csv value at the right step.
 . "$(dirname "$0")/testlib.sh"
-: "${AVMIT_SRC:?}"
-S=$AVMIT_SRC/data/splits
-T=$AVMIT_TMP
-rm -rf "$T"/* && mkdir -p "$T"
+. "$(dirname "$0")/analysis_fixtures.sh"   # S, REF, T (emptied)
 "$PY" -c 'import numpy' 2>/dev/null || { echo "skipped: python3-numpy missing"; exit 77; }
-REF=$AVMIT_SRC/tests/reference
-. "$(dirname "$0")/analysis_fixtures.sh"
 exp1_yaml "$T/train.yaml" 16 swish 0.001
 savc_yaml "$T/savc.yaml" 16
 small_data 15 15
