@@ -3,6 +3,7 @@
  * trained models (avmit/report.h).
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +58,9 @@ int cmd_report(int argc, char **argv) {
     avmit_error err;
     avmit_error_clear(&err);
     if (avmit_report_write(dirs, n, &o, out, &err)) return cli_report(&err);
-    printf("report of %zu model%s written to %s (open it in a browser: file://%s%s)\n", n, n > 1 ? "s" : "", out,
-           out[0] == '/' ? "" : "$PWD/", out);
+    char *abs = realpath(out, NULL);
+    printf("report of %zu model%s written to %s (open it in a browser: file://%s)\n", n, n > 1 ? "s" : "", out,
+           abs ? abs : out);
+    free(abs);
     return CLI_OK;
 }

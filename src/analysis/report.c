@@ -256,6 +256,7 @@ static int section_savc_test(FILE *f, run_info *ri, const avmit_savc_model *m, c
     if (!rc) rc = avmit_savc_evaluate(m, &data, &cong, &incong, 512, &ev, err);
     if (!rc) {
         ri->test_top1 = 100 * ev.accuracy, ri->test_loss = ev.loss, ri->test_n = ev.n;
+        ri->synthetic |= synthetic_root(o->tfrecords); /* a SAVC model dir does not record its data */
         fputs("<h3>SAVC test pairs</h3><p>", f);
         html_esc(f, o->test_csv);
         fprintf(f, ": %zu pairs (%zu congruent, %zu incongruent, seed 0 as <code>avmit savc eval</code>)%s</p>\n"
