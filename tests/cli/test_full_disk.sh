@@ -17,8 +17,10 @@ trap cleanup EXIT
 
 no_temps() { test "$(find "$1" -name '.*.tmp.*' | wc -l)" -eq 0; }
 fill() { dd if=/dev/zero of="$M/filler" bs=4k >/dev/null 2>&1; sync; } # until ENOSPC
-# snapshot DIR: checksums of every file (the "previous output")
-snapshot() { (cd "$1" && find . -type f ! -name filler -print0 | sort -z | xargs -0 md5sum); }
+# snapshot DIR: checksums of every file (the "previous output"), except the TensorBoard
+# event logs (each run appends its own new events.out.tfevents.* file; they are logs,
+# not outputs to keep intact)
+snapshot() { (cd "$1" && find . -type f ! -name filler ! -name 'events.out.tfevents.*' -print0 | sort -z | xargs -0 md5sum); }
 
 "$AVMIT" synth --split $S/AVMIT_train.csv --split $S/AVMIT_validation.csv --limit-per-class 6 \
   --out "$T/emb" --quiet --threads 2 >/dev/null || { echo "FAIL: synth"; exit 1; }
