@@ -14,7 +14,7 @@
 
 #include "cli.h"
 
-#if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW)
+#if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW) && defined(AVMIT_HAVE_DNNL)
 #include "avmit/extract.h"
 #include "cmd_search_mpi.h" /* search_mpi_launched / init / finalize: generic MPI start-up */
 
@@ -383,7 +383,7 @@ int cmd_extract(int argc, char **argv) {
 #else
 int cmd_extract(int argc, char **argv) {
     (void)argc;
-    return cli_usage_error(argv[0], "this avmit was built without FFmpeg or FFTW3 "
-                                    "(AVMIT_WITH_FFMPEG, AVMIT_WITH_FFTW): no extraction");
+    return cli_usage_error(argv[0], "this avmit was built without FFmpeg, FFTW3 or oneDNN "
+                                    "(AVMIT_WITH_FFMPEG, AVMIT_WITH_FFTW, AVMIT_WITH_DNNL)");
 }
 #endif

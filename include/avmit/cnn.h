@@ -27,6 +27,7 @@
 
 #include "avmit/error.h"
 #include "avmit/vision.h" /* avmit_effnet_variant */
+#include "avmit/weights.h" /* avmit_wset */
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,6 +89,13 @@ avmit_precision avmit_cnn_precision(const avmit_cnn *net, const char **why);
 double avmit_cnn_flops(avmit_cnn_kind kind);
 /* Trainable + non-trainable parameter count as Keras would count it. */
 size_t avmit_cnn_param_count(avmit_cnn_kind kind);
+
+/* 0 if the tensors of w are exactly those of `kind` (names or layer + position,
+ * shapes, float32; YAMNet's unused classifier may be present), else the error
+ * avmit_cnn_load would give, naming the tensor. */
+int avmit_cnn_check_wset(avmit_cnn_kind kind, const avmit_wset *w, avmit_error *err);
+/* "oneDNN 2.6.3, ISA avx2": the library version and the ISA its kernels dispatch to. */
+void avmit_cnn_backend(char *buf, size_t n);
 
 #ifdef __cplusplus
 }

@@ -17,7 +17,7 @@
  * reference's 48,000 zeros (it->no_audio); a decoded track whose samples are
  * all 0 sets it->silent (digital silence).
  */
-#if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW)
+#if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW) && defined(AVMIT_HAVE_DNNL)
 #include <libavformat/avformat.h>
 #include <stdarg.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
  * writer accounts for every video. Each stage adds its busy time (working,
  * not waiting on a queue) to the report.
  */
-#if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW)
+#if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW) && defined(AVMIT_HAVE_DNNL)
 #include <dirent.h>
 #include <pthread.h>
 #include <stdlib.h>
