@@ -4,13 +4,14 @@
  *   jobs --> [front-end workers x J] --q_cnn--> [CNN thread] --q_write--> [writer]
  *
  * q_cnn and q_write are bounded FIFOs of items (one video each): a full queue
- * blocks its producer, so at most J + 2·queue + batch videos are in memory
- * whatever the length of the list. The CNN thread takes every item waiting in
- * q_cnn (at least one, blocking) up to `batch` frames, concatenates their
- * patches and frames, runs each network once on the batch and splits the
- * embeddings back. Failed and skipped items pass through in order so the
- * writer accounts for every video. Each stage adds its busy time (working,
- * not waiting on a queue) to the report.
+ * blocks its producer, so the videos in memory are bounded by J + 2·queue +
+ * the CNN backlog (two batches per network), whatever the length of the
+ * list. The CNN thread queues each video's patches and frames in the lane
+ * batchers of extract_batch.c (batches across videos whose results do not
+ * depend on the company a video keeps) and runs a batch per network as soon
+ * as one is full. Failed and skipped items pass straight to the writer, which
+ * accounts for every video. Each stage adds its busy time (working, not
+ * waiting on a queue) to the report.
  */
 #if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW) && defined(AVMIT_HAVE_DNNL)
 #include <dirent.h>
@@ -22,6 +23,7 @@
 
 #include "avmit/embedding.h"
 #include "avmit/fileio.h"
+#include "avmit/logmel.h"
 #include "avmit/parallel.h"
 #include "core/error_int.h"
 #include "extract/extract_int.h"
@@ -84,20 +86,6 @@ static extract_item *queue_pop(queue *q, int wait) {
     pthread_mutex_unlock(&q->m);
     return it;
 }
-
-/* Peek at the first item (NULL when empty); only the single consumer calls it. */
-static extract_item *queue_peek(queue *q) {
-    pthread_mutex_lock(&q->m);
-    extract_item *it = q->n ? q->v[q->head] : NULL;
-    pthread_mutex_unlock(&q->m);
-    return it;
-}
-
-/* registry.h's network ids are cnn.h's kinds */
-_Static_assert((int)AVMIT_NET_VGGISH == (int)AVMIT_CNN_VGGISH && (int)AVMIT_NET_YAMNET == (int)AVMIT_CNN_YAMNET &&
-                   (int)AVMIT_NET_VGG16 == (int)AVMIT_CNN_VGG16 &&
-                   (int)AVMIT_NET_EFFICIENTNETB0 == (int)AVMIT_CNN_EFFICIENTNETB0,
-               "network ids");
 
 /* ---- the run ------------------------------------------------------------------------- */
 
@@ -174,88 +162,67 @@ static void frontend_worker(void *vctx, size_t item, int tid) {
     queue_producer_done(&c->q_cnn);
 }
 
-/* Run one network over the concatenated inputs of items[0..n). */
-static int embed_batch(run_ctx *c, extract_item **items, size_t n, int visual) {
-    avmit_cnn *net = visual ? c->net_v : c->net_a;
-    int shape[3];
-    avmit_cnn_input_shape(avmit_cnn_kind_of(net), shape);
-    size_t per = (size_t)shape[0] * shape[1] * shape[2];
-    size_t dim = (size_t)(visual ? c->dim_v : c->dim_a), rows = 0;
-    for (size_t i = 0; i < n; i++) rows += (size_t)(visual ? items[i]->n_frames : items[i]->n_patches);
-    if (!rows) return 0;
-    float *in = malloc(rows * per * sizeof *in), *out = malloc(rows * dim * sizeof *out);
-    avmit_error e;
-    int r = in && out ? 0 : AVMIT_NOMEM(&e, "CNN batch");
-    size_t at = 0;
-    for (size_t i = 0; !r && i < n; i++) {
-        size_t k = (size_t)(visual ? items[i]->n_frames : items[i]->n_patches);
-        if (k) memcpy(in + at * per, visual ? items[i]->frames : items[i]->patches,
-                      k * per * sizeof *in);
-        at += k;
+static void item_done(void *vctx, extract_item *it) {
+    run_ctx *c = vctx;
+    queue_push(&c->q_write, it);
+}
+
+/* Lane rows: a 3 s clip's rows (FEATURES.md §3.3, §6.2): frames at the
+ * interval (7 at 480 ms, 4 at 960 ms), patches of 48,000 samples (YAMNet 6,
+ * VGGish 3). Lanes: as many as fit in opts.batch rows. */
+static void lane_shape(const avmit_extract_opts *o, avmit_cnn_kind kind, int *rows, int *lanes) {
+    if (kind == AVMIT_CNN_VGG16 || kind == AVMIT_CNN_EFFICIENTNETB0) {
+        *rows = 3000 / o->interval_ms + 1;
+    } else {
+        avmit_logmel_params p = avmit_logmel_default_params(
+            kind == AVMIT_CNN_VGGISH ? AVMIT_LOGMEL_VGGISH : AVMIT_LOGMEL_YAMNET);
+        int64_t n = avmit_logmel_n_patches(&p, 48000);
+        *rows = n > 0 ? (int)n : 1;
     }
-    double t = extract_now();
-    if (!r) r = avmit_cnn_embed(net, in, rows, out, &e);
-    t = extract_now() - t;
-    free(in);
-    at = 0;
-    for (size_t i = 0; !r && i < n; i++) {
-        size_t k = (size_t)(visual ? items[i]->n_frames : items[i]->n_patches);
-        float *dst = malloc((k ? k : 1) * dim * sizeof *dst);
-        if (!dst) {
-            r = AVMIT_NOMEM(&e, "embeddings");
-            break;
-        }
-        memcpy(dst, out + at * dim, k * dim * sizeof *dst);
-        at += k;
-        if (visual) {
-            items[i]->visual_emb = dst;
-            free(items[i]->frames), items[i]->frames = NULL;
-        } else {
-            items[i]->audio_emb = dst;
-            free(items[i]->patches), items[i]->patches = NULL;
-        }
-    }
-    free(out);
-    pthread_mutex_lock(&c->stats);
-    c->rep->busy_s[visual ? AVMIT_STAGE_CNN_VISUAL : AVMIT_STAGE_CNN_AUDIO] += t;
-    pthread_mutex_unlock(&c->stats);
-    if (r) set_fatal(c, &e);
-    return r;
+    *lanes = o->batch / *rows > 0 ? o->batch / *rows : 1;
 }
 
 static void *cnn_thread(void *vctx) {
     run_ctx *c = vctx;
-    size_t cap = (size_t)c->o->batch + 1;
-    extract_item **batch = malloc(cap * sizeof *batch);
+    extract_batcher *bt[2] = {NULL, NULL};
+    avmit_error e;
+    avmit_error_clear(&e);
+    int r = 0;
+    for (int v = 0; v < 2 && !r; v++) {
+        avmit_cnn *net = v ? c->net_v : c->net_a;
+        int rows, lanes;
+        lane_shape(c->o, avmit_cnn_kind_of(net), &rows, &lanes);
+        r = extract_batcher_create(&bt[v], net, v, rows, lanes, item_done, c, &e);
+    }
+    if (r) set_fatal(c, &e);
+    double busy[2] = {0, 0};
     for (;;) {
         extract_item *it = queue_pop(&c->q_cnn, 1);
-        if (!it) break;
-        if (!batch || c->fatal) {
-            queue_push(&c->q_write, it);
+        int end = it == NULL;
+        if (it && (c->fatal || it->reason != AVMIT_EXTRACT_OK || it->skipped)) {
+            queue_push(&c->q_write, it); /* nothing to embed */
             continue;
         }
-        size_t n = 0;
-        int64_t frames = 0, patches = 0;
-        batch[n++] = it;
-        frames += it->n_frames, patches += it->n_patches;
-        /* take what is waiting, up to `batch` frames and patches */
-        while (n < cap && frames < c->o->batch && patches < c->o->batch) {
-            extract_item *nx = queue_peek(&c->q_cnn);
-            if (!nx || frames + nx->n_frames > c->o->batch ||
-                patches + nx->n_patches > c->o->batch)
-                break;
-            batch[n++] = queue_pop(&c->q_cnn, 0);
-            frames += nx->n_frames, patches += nx->n_patches;
+        const char *key = it ? c->jobs->v[it->job].out_rel : NULL;
+        for (int v = 0; v < 2 && it && !c->fatal; v++)
+            if ((r = extract_batcher_add(bt[v], it, key, &e))) set_fatal(c, &e);
+        if (it && c->fatal) {
+            if (!it->chunks_left) queue_push(&c->q_write, it);
+            continue; /* items with queued chunks go with extract_batcher_abandon */
         }
-        if (!embed_batch(c, batch, n, 0)) embed_batch(c, batch, n, 1);
-        for (size_t i = 0; i < n; i++) queue_push(&c->q_write, batch[i]);
+        for (int v = 0; v < 2 && !c->fatal; v++)
+            if ((r = extract_batcher_run(bt[v], end, &busy[v], &e))) set_fatal(c, &e);
+        pthread_mutex_lock(&c->stats);
+        c->rep->busy_s[AVMIT_STAGE_CNN_AUDIO] += busy[0];
+        c->rep->busy_s[AVMIT_STAGE_CNN_VISUAL] += busy[1];
+        busy[0] = busy[1] = 0;
+        pthread_mutex_unlock(&c->stats);
+        if (end) break;
     }
-    free(batch);
-    if (!batch) {
-        avmit_error e;
-        AVMIT_NOMEM(&e, "batch");
-        set_fatal(c, &e);
-    }
+    for (int v = 0; v < 2; v++)
+        if (bt[v]) extract_batcher_abandon(bt[v]); /* only a stopping run has chunks left */
+    extract_batcher_free(bt[0]);
+    extract_batcher_free(bt[1]);
     queue_producer_done(&c->q_write);
     return NULL;
 }
@@ -399,7 +366,9 @@ static int load_net(avmit_cnn **net, avmit_cnn_kind kind, const avmit_extract_op
     avmit_cnn_opts co = avmit_cnn_default_opts();
     co.precision = o->precision;
     co.threads = o->threads;
-    co.max_batch = o->batch;
+    int rows, lanes;
+    lane_shape(o, kind, &rows, &lanes);
+    co.max_batch = rows * lanes; /* every call has exactly this many rows (extract_batch.c) */
     co.effnet_variant = AVMIT_EFFNET_TF23;
     int r = avmit_cnn_load(net, kind, path, &co, err);
     free(path);
@@ -416,6 +385,8 @@ int avmit_extract_run(const avmit_extract_jobs *jobs, const avmit_extract_opts *
     if (o.batch <= 0) o.batch = 32;
     if (o.queue <= 0) o.queue = 2 * o.jobs + 2;
     if (o.n_shards <= 0) o.n_shards = 1;
+    if (o.interval_ms <= 0 && avmit_embedding_set_get(o.set))
+        o.interval_ms = avmit_network_get(avmit_embedding_set_get(o.set)->visual)->frame_interval_ms;
     const avmit_embedding_set_info *si = avmit_embedding_set_get(o.set);
     AVMIT_RETURN_IF(!si, err, AVMIT_E_ARG, NULL, "embeddings", "unknown embedding set %d",
                     (int)o.set);
