@@ -39,6 +39,9 @@ static void visual_usage(FILE *f) {
             "                            model's Rescaling + Normalization layers)\n"
             "  --efficientnet-variant V  tf2.3 (default: TF 2.3-2.9, which the paper used) or\n"
             "                            tf2.10 (Keras >= 2.10 adds a x1/sqrt(std) Rescaling)\n"
+            "  --embed                   run the network of --preprocess on the frames and\n"
+            "                            write its embeddings float32 [n, D] (512 / 1280)\n"
+            "  --weights PATH            the network's weights (with --embed)\n"
             "  --timestamps              print 'index pos_ms' for each selected frame\n"
             "  --threads N               FFmpeg decoder threads (default: all cores)\n"
             "  --decode MODE             auto (default): for H.264 whose timestamps follow\n"
@@ -74,8 +77,11 @@ static int collect_frame(void *vctx, const avmit_video_frame *fr, avmit_error *e
     return 0;
 }
 
+/* Write the frames (uint8 or preprocessed), or with weights != NULL the network's
+ * embeddings of the preprocessed frames. */
 static int write_frames(const char *out, const collect_ctx *c, avmit_preprocess pre,
-                        avmit_effnet_variant variant, avmit_error *err) {
+                        avmit_effnet_variant variant, const char *weights, int threads,
+                        avmit_error *err) {
     int64_t shape[4] = {c->n, AVMIT_VISUAL_SIZE, AVMIT_VISUAL_SIZE, 3};
     if (pre == AVMIT_PREPROCESS_NONE)
         return avmit_npy_write(out, AVMIT_DTYPE_U8, 4, shape, c->frames, err);
@@ -86,7 +92,10 @@ static int write_frames(const char *out, const collect_ctx *c, avmit_preprocess 
         avmit_preprocess_vgg16(c->frames, n_pixels, x);
     else
         avmit_preprocess_efficientnet(c->frames, n_pixels, variant, x);
-    int rc = avmit_npy_write(out, AVMIT_DTYPE_F32, 4, shape, x, err);
+    int rc = weights ? cli_cnn_embed(pre == AVMIT_PREPROCESS_VGG16 ? "vgg16" : "efficientnetb0",
+                                     weights, x, (size_t)c->n, threads, 0, 0, (int)variant, 1, out,
+                                     0, err)
+                     : avmit_npy_write(out, AVMIT_DTYPE_F32, 4, shape, x, err);
     free(x);
     return rc;
 }
@@ -99,13 +108,16 @@ int cmd_features_visual(int argc, char **argv) {
         {"preprocess", required_argument, NULL, 'p'},
         {"efficientnet-variant", required_argument, NULL, 'e'},
         {"timestamps", no_argument, NULL, 'T'},
+        {"embed", no_argument, NULL, 'E'},
+        {"weights", required_argument, NULL, 'W'},
         {"threads", required_argument, NULL, 't'},
         {"decode", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
+    const char *out = NULL, *weights = NULL;
+    int embed = 0;
     long long interval = 0, threads = 0;
     int verbose = 0;
     avmit_video_decode decode = AVMIT_VIDEO_DECODE_AUTO;
@@ -132,6 +144,8 @@ int cmd_features_visual(int argc, char **argv) {
                 return cli_usage_error(CMD, "--efficientnet-variant: %s", err.msg);
             break;
         case 'T': col.timestamps = 1; break;
+        case 'E': embed = 1; break;
+        case 'W': weights = optarg; break;
         case 't':
             if (cli_parse_int(CMD, "--threads", optarg, 0, 256, &threads)) return CLI_USAGE;
             break;
@@ -150,6 +164,9 @@ int cmd_features_visual(int argc, char **argv) {
     if (optind >= argc) return cli_usage_error(CMD, "a VIDEO file is required (see --help)");
     if (optind + 1 < argc) return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
     if (!out) return cli_usage_error(CMD, "-o FRAMES.npy is required");
+    if (embed != !!weights) return cli_usage_error(CMD, "--embed and --weights PATH go together");
+    if (embed && pre == AVMIT_PREPROCESS_NONE)
+        return cli_usage_error(CMD, "--embed needs --preprocess vgg16|efficientnetb0 (the network)");
     if (!interval) {
         if (pre == AVMIT_PREPROCESS_NONE)
             return cli_usage_error(CMD, "--interval-ms is required (480: released script, "
@@ -162,7 +179,8 @@ int cmd_features_visual(int argc, char **argv) {
     int64_t n_sel = 0;
     int rc = avmit_video_select_decode(video, (double)interval, cli_threads(threads), decode,
                                       collect_frame, &col, &n_sel, &err);
-    if (!rc) rc = write_frames(out, &col, pre, variant, &err);
+    if (!rc) rc = write_frames(out, &col, pre, variant, embed ? weights : NULL,
+                               cli_threads(threads), &err);
     free(col.frames);
     if (rc) return cli_report(&err);
     return CLI_OK;
