@@ -30,6 +30,9 @@ static void audio_usage(FILE *f) {
             "  --fft double|single     FFT precision (default double; see logmel.h)\n"
             "  --threads N             worker threads (default: all cores); the output\n"
             "                          does not depend on N\n"
+            "  --embed                 run the network on the patches and write its\n"
+            "                          embeddings float32 [n, D] to -o instead (D 128 / 1024)\n"
+            "  --weights PATH          the network's weights (with --embed; see avmit cnn embed)\n"
             "  -v, --verbose           print stream facts and per-stage times to stderr\n"
             "  -h, --help              this help\n");
 }
@@ -44,11 +47,14 @@ int cmd_features_audio(int argc, char **argv) {
         {"vggish-pad", no_argument, NULL, 'p'},
         {"fft", required_argument, NULL, 'f'},
         {"threads", required_argument, NULL, 't'},
+        {"embed", no_argument, NULL, 'E'},
+        {"weights", required_argument, NULL, 'W'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *model_name = NULL, *out_path = NULL, *wav_path = NULL;
+    const char *model_name = NULL, *out_path = NULL, *wav_path = NULL, *weights = NULL;
+    int embed = 0;
     avmit_resampler rs = AVMIT_RESAMPLER_KAISER_BEST;
     int vggish_pad = 0, verbose = 0, threads = 0;
     avmit_logmel_fft fft = AVMIT_LOGMEL_FFT_DOUBLE;
@@ -77,6 +83,8 @@ int cmd_features_audio(int argc, char **argv) {
                 return CLI_USAGE;
             threads = cli_threads(v);
             break;
+        case 'E': embed = 1; break;
+        case 'W': weights = optarg; break;
         case 'v': verbose = 1; break;
         case 'h': audio_usage(stdout); return CLI_OK;
         default: audio_usage(stderr); return CLI_USAGE;
@@ -87,6 +95,8 @@ int cmd_features_audio(int argc, char **argv) {
         return cli_usage_error("features audio", "unexpected argument '%s'", argv[optind + 1]);
     const char *in_path = argv[optind];
     if (!model_name) return cli_usage_error("features audio", "--model vggish|yamnet is required");
+    if (embed != !!weights)
+        return cli_usage_error("features audio", "--embed and --weights PATH go together");
     if (!out_path) return cli_usage_error("features audio", "-o PATCHES.npy is required");
     avmit_logmel_model model;
     if (avmit_logmel_model_parse(model_name, &model, &err))
@@ -111,7 +121,9 @@ int cmd_features_audio(int argc, char **argv) {
                 pcm->n_bad_packets);
     int rc = CLI_OK;
     int64_t shape[3] = {af.n_patches, AVMIT_LOGMEL_PATCH_FRAMES, AVMIT_LOGMEL_BANDS};
-    if (avmit_npy_write(out_path, AVMIT_DTYPE_F32, 3, shape, af.patches, &err) ||
+    if ((embed ? cli_cnn_embed(model_name, weights, af.patches, (size_t)af.n_patches, threads, 0,
+                               0, 0, 1, out_path, 0, &err)
+               : avmit_npy_write(out_path, AVMIT_DTYPE_F32, 3, shape, af.patches, &err)) ||
         (wav_path &&
          avmit_npy_write(wav_path, AVMIT_DTYPE_F32, 1, &af.n_waveform, af.waveform, &err)))
         rc = cli_report(&err);

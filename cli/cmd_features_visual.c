@@ -37,6 +37,9 @@ static void visual_usage(FILE *f) {
             "                            model's Rescaling + Normalization layers)\n"
             "  --efficientnet-variant V  tf2.3 (default: TF 2.3-2.9, which the paper used) or\n"
             "                            tf2.10 (Keras >= 2.10 adds a x1/sqrt(std) Rescaling)\n"
+            "  --embed                   run the network of --preprocess on the frames and\n"
+            "                            write its embeddings float32 [n, D] (512 / 1280)\n"
+            "  --weights PATH            the network's weights (with --embed)\n"
             "  --timestamps              print 'index pos_ms' for each selected frame\n"
             "  --threads N               FFmpeg decoder threads (default: all cores)\n"
             "  --decode MODE             auto (default): for H.264 whose timestamps follow\n"
@@ -56,13 +59,16 @@ int cmd_features_visual(int argc, char **argv) {
         {"preprocess", required_argument, NULL, 'p'},
         {"efficientnet-variant", required_argument, NULL, 'e'},
         {"timestamps", no_argument, NULL, 'T'},
+        {"embed", no_argument, NULL, 'E'},
+        {"weights", required_argument, NULL, 'W'},
         {"threads", required_argument, NULL, 't'},
         {"decode", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
+    const char *out = NULL, *weights = NULL;
+    int embed = 0;
     long long interval = 0, threads = 0;
     int verbose = 0;
     avmit_video_decode decode = AVMIT_VIDEO_DECODE_AUTO;
@@ -89,6 +95,8 @@ int cmd_features_visual(int argc, char **argv) {
                 return cli_usage_error(CMD, "--efficientnet-variant: %s", err.msg);
             break;
         case 'T': timestamps = 1; break;
+        case 'E': embed = 1; break;
+        case 'W': weights = optarg; break;
         case 't':
             if (cli_parse_int(CMD, "--threads", optarg, 0, 256, &threads)) return CLI_USAGE;
             break;
@@ -107,6 +115,9 @@ int cmd_features_visual(int argc, char **argv) {
     if (optind >= argc) return cli_usage_error(CMD, "a VIDEO file is required (see --help)");
     if (optind + 1 < argc) return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
     if (!out) return cli_usage_error(CMD, "-o FRAMES.npy is required");
+    if (embed != !!weights) return cli_usage_error(CMD, "--embed and --weights PATH go together");
+    if (embed && pre == AVMIT_PREPROCESS_NONE)
+        return cli_usage_error(CMD, "--embed needs --preprocess vgg16|efficientnetb0 (the network)");
     if (!interval) {
         if (pre == AVMIT_PREPROCESS_NONE)
             return cli_usage_error(CMD, "--interval-ms is required (480: released script, "
@@ -130,7 +141,10 @@ int cmd_features_visual(int argc, char **argv) {
     int64_t shape[4] = {vf.n, AVMIT_VISUAL_SIZE, AVMIT_VISUAL_SIZE, 3};
     int rc = pre == AVMIT_PREPROCESS_NONE
                  ? avmit_npy_write(out, AVMIT_DTYPE_U8, 4, shape, vf.rgb, &err)
-                 : avmit_npy_write(out, AVMIT_DTYPE_F32, 4, shape, vf.input, &err);
+             : embed ? cli_cnn_embed(pre == AVMIT_PREPROCESS_VGG16 ? "vgg16" : "efficientnetb0",
+                                     weights, vf.input, (size_t)vf.n, cli_threads(threads), 0, 0,
+                                     (int)variant, 1, out, 0, &err)
+                     : avmit_npy_write(out, AVMIT_DTYPE_F32, 4, shape, vf.input, &err);
     if (!rc && verbose)
         fprintf(stderr, "select+decode %.1f ms, resize %.1f ms, preprocess %.1f ms; "
                 "%lld frames\n", vf.timings.decode_s * 1e3, vf.timings.resize_s * 1e3,

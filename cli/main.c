@@ -31,6 +31,7 @@ static const command k_commands[] = {
     {"search", cmd_search, "hyper-parameter random search with bootstrap out-of-bag scoring"},
     {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
     {"extract", cmd_extract, "videos to embedding TFRecords (CNNs, resumable, MPI-sharded)"},
+    {"cnn", cmd_cnn, "embedding CNNs (VGGish, YAMNet, VGG16, EfficientNetB0) on oneDNN"},
 };
 
 static void usage(FILE *f) {

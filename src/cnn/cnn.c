@@ -108,7 +108,10 @@ static int bind(const avmit_graph *g, avmit_cnn_kind kind, const avmit_wset *w, 
             return AVMIT_ERR(err, AVMIT_E_FORMAT, path, t->name, "tensor '%s' has shape %s, %s expects %s",
                              t->name, a, avmit_cnn_name(kind), b);
         }
-        if (strcmp(t->dtype, "float32") != 0)
+        /* float32 data; the EfficientNet normalization count may be stored as an
+         * integer (int64 in TF 2.3, int32 in TF 2.2), which the reader converts */
+        int int_ok = gt->ndim == 0 && (!strcmp(t->dtype, "int64") || !strcmp(t->dtype, "int32"));
+        if (strcmp(t->dtype, "float32") != 0 && !int_ok)
             return AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, path, t->name, "tensor '%s' has dtype %s (float32 expected)",
                              t->name, t->dtype);
         map[gi] = (long)i;

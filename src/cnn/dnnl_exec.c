@@ -469,34 +469,67 @@ static int build_bn(pctx *c, int i) {
     return add_prim(c->p, pd, gamma ? 6 : 5, a, op->layer, err);
 }
 
-/* Squeeze-excite: GAP (plain [N,C]) -> IP+swish -> IP+sigmoid -> x * s (broadcast). */
+/* One fully connected layer of the squeeze-excite as a 1x1 convolution on [N,C,1,1]
+ * (weights HWIO [1,1,c_in,c_out]); the convolution kernels never split the
+ * reduction across threads, so the result does not depend on the thread count
+ * (a small-M inner product's GEMM may). */
+static int se_fc(pctx *c, int i, int slot, dnnl_memory_t src, const dnnl_memory_desc_t *smd,
+                 int c_in, int c_out, float *bias, int act, dnnl_memory_t *dst,
+                 dnnl_memory_desc_t *dmd_out) {
+    cnn_dnnl *d = c->d;
+    const cnn_xop *op = &d->x.ops[i];
+    avmit_error *err = c->err;
+    dnnl_dims_t wd = {c_out, c_in, 1, 1}, bd = {c_out}, od = {c->n, c_out, 1, 1};
+    dnnl_dims_t one = {1, 1}, zero = {0, 0};
+    dnnl_memory_desc_t wmd, wuser, bmd, dmd;
+    md_tag(&wmd, 4, wd, d->dt, dnnl_format_tag_any);
+    md_tag(&wuser, 4, wd, dnnl_f32, dnnl_hwio);
+    md_tag(&bmd, 1, bd, dnnl_f32, dnnl_a);
+    md_tag(&dmd, 4, od, d->dt, dnnl_format_tag_any);
+    dnnl_convolution_desc_t cd;
+    DN(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct,
+                                          smd, &wmd, &bmd, &dmd, one, zero, zero),
+       "squeeze-excite descriptor");
+    dnnl_primitive_attr_t attr = make_attr(act, 0);
+    dnnl_primitive_desc_t pd;
+    dnnl_status_t st = dnnl_primitive_desc_create(&pd, &cd, attr, d->eng, NULL);
+    dnnl_primitive_attr_destroy(attr);
+    if (st != dnnl_success) return dn_fail(err, st, "squeeze-excite convolution", op->layer);
+    const dnnl_memory_desc_t *pw = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    *dmd_out = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
+    dnnl_memory_t w, b;
+    int rc = weight_mem(c, i, slot, &wuser, pw, &w);
+    if (!rc) rc = vec_mem(c, bias, c_out, &b);
+    void *buf = rc ? NULL : plan_alloc(c->p, dnnl_memory_desc_get_size(dmd_out), err);
+    if (!rc) rc = buf ? plan_mem(c->p, dmd_out, d->eng, buf, dst, err) : AVMIT_E_NOMEM;
+    if (rc) { dnnl_primitive_desc_destroy(pd); return rc; }
+    dnnl_exec_arg_t a[4] = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_BIAS, b}, {DNNL_ARG_DST, *dst}};
+    return add_prim(c->p, pd, 4, a, op->layer, err);
+}
+
+/* Squeeze-excite: GAP -> 1x1 conv + swish -> 1x1 conv + sigmoid -> x * s (broadcast). */
 static int build_se(pctx *c, int i) {
     cnn_dnnl *d = c->d;
     const cnn_xop *op = &d->x.ops[i];
     const cnn_xval *vi = &d->x.vals[op->in];
-    dnnl_memory_t g, s1, s2, s2v;
-    dnnl_memory_desc_t gmd, g2, s2md;
-    int rc = pool(c, op, op->in, 1, dnnl_nchw, &g, &gmd);
+    dnnl_memory_t g, s1, s2, src;
+    dnnl_memory_desc_t gmd, s1md, s2md, want;
+    int rc = pool(c, op, op->in, 1, dnnl_format_tag_any, &g, &gmd);
+    if (!rc) rc = se_fc(c, i, 0, g, &gmd, vi->c, op->sq, op->b, AVMIT_GACT_SWISH, &s1, &s1md);
+    if (!rc) rc = se_fc(c, i, 1, s1, &s1md, op->sq, vi->c, op->b2, AVMIT_GACT_SIGMOID, &s2, &s2md);
     if (rc) return rc;
-    /* [N,C,1,1] nchw is [N,C] nc: view it as such for the inner products */
-    dnnl_dims_t vd = {c->n, vi->c};
-    md_tag(&g2, 2, vd, d->dt, dnnl_nc);
-    void *gp = NULL;
-    dnnl_memory_get_data_handle(g, &gp);
-    dnnl_memory_t gv;
-    if ((rc = plan_mem(c->p, &g2, d->eng, gp, &gv, c->err))) return rc;
-    if ((rc = ip(c, i, 0, gv, &g2, vi->c, op->sq, op->b, AVMIT_GACT_SWISH, -1, &s1))) return rc;
-    dnnl_dims_t sd = {c->n, op->sq};
-    dnnl_memory_desc_t s1md;
-    md_tag(&s1md, 2, sd, d->dt, dnnl_nc);
-    if ((rc = ip(c, i, 1, s1, &s1md, op->sq, vi->c, op->b2, AVMIT_GACT_SIGMOID, -1, &s2))) return rc;
+    /* the scale in the activation's layout (same blocking, spatial 1x1) */
     dnnl_dims_t bd = {c->n, vi->c, 1, 1};
-    md_tag(&s2md, 4, bd, d->dt, dnnl_nchw);
-    void *sp = NULL;
-    dnnl_memory_get_data_handle(s2, &sp);
-    if ((rc = plan_mem(c->p, &s2md, d->eng, sp, &s2v, c->err))) return rc;
+    md_tag(&want, 4, bd, d->dt, dnnl_nchw);
+    src = s2;
+    if (!dnnl_memory_desc_equal(&s2md, &want)) {
+        void *buf = plan_alloc(c->p, dnnl_memory_desc_get_size(&want), c->err);
+        if (!buf) return AVMIT_E_NOMEM;
+        if ((rc = plan_mem(c->p, &want, d->eng, buf, &src, c->err))) return rc;
+        if ((rc = add_reorder(c->p, d->eng, s2, &s2md, src, &want, op->layer, c->err))) return rc;
+    }
     if ((rc = set_value(c, op->out, &c->v[op->in].md))) return rc;
-    return binary(c, op, dnnl_binary_mul, c->v[op->in].mem, &c->v[op->in].md, s2v, &s2md,
+    return binary(c, op, dnnl_binary_mul, c->v[op->in].mem, &c->v[op->in].md, src, &want,
                   c->v[op->out].mem);
 }
 
@@ -581,9 +614,9 @@ static int build_plan(cnn_dnnl *d, plan *p, int n, avmit_error *err) {
     for (int i = 0; !rc && i < d->x.n_ops; i++) rc = build_op(&c, i);
     if (!rc) {
         int o = d->x.output;
-        dnnl_dims_t dims = {0};
-        int nd = vdims(&c, o, dims);
-        if (nd == 4 && !d->x.vals[o].vec) dims[2] = dims[3] = 1; /* GAP output [N,C,1,1] */
+        /* [N,D] or, after a global average pool, [N,D,1,1]: the same floats */
+        int nd = v[o].md.ndims;
+        dnnl_dims_t dims = {n, d->x.vals[o].c, 1, 1};
         dnnl_memory_desc_t omd;
         md_tag(&omd, nd, dims, dnnl_f32, nd == 4 ? dnnl_nchw : dnnl_nc);
         p->out_floats = (size_t)n * (size_t)d->x.vals[o].c;
