@@ -239,7 +239,9 @@ static int read_layer(hid_t file, avmit_keras_layer *l, const char *path, avmit_
     char why[160];
     char where[AVMIT_ERROR_FIELD_MAX + 16];
     snprintf(where, sizeof where, "layer '%s'", l->name);
-    if (!l->name[0] || strchr(l->name, '/') || !strcmp(l->name, ".") ||
+    /* Names may contain '/' (YAMNet's "layer1/conv/bn"): Keras' group is then nested
+     * (/layer1/conv/bn inside /layer1/conv); a leading '/' or an empty component is not. */
+    if (!l->name[0] || l->name[0] == '/' || strstr(l->name, "//") || !strcmp(l->name, ".") ||
         H5Lexists(file, l->name, H5P_DEFAULT) <= 0) {
         H5Eclear2(H5E_DEFAULT);
         return avmit_error_set(err, AVMIT_E_NOTFOUND, path, -1, -1, -1, "layer_names",

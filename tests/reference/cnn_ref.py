@@ -131,8 +131,8 @@ def write_h5(path, weights):
                 g.create_dataset("%s/%s" % (layer, n), data=a)
 
 
-def flat(weights):
-    return {layer: [torch.from_numpy(a.astype(np.float64)) for _, a in ws] for layer, ws in weights.items()}
+def flat(weights, dtype=np.float64):
+    return {layer: [torch.from_numpy(a.astype(dtype)) for _, a in ws] for layer, ws in weights.items()}
 
 
 # ---- the graphs -------------------------------------------------------------------------------
@@ -148,16 +148,20 @@ def same_pad(x, k, s):
 
 def conv_tf(x, k_hwio, bias=None, stride=1):
     k = k_hwio.permute(3, 2, 0, 1)
+    if stride == 1:  # TF SAME with stride 1 and an odd kernel is symmetric
+        return F.conv2d(x, k, bias, 1, k.shape[2] // 2)
     return F.conv2d(same_pad(x, k.shape[2], stride), k, bias, stride)
 
 
 def dw_tf(x, k_hw_c1, stride=1):
     k = k_hw_c1.permute(2, 3, 0, 1)  # [C,1,kh,kw]
+    if stride == 1:
+        return F.conv2d(x, k, None, 1, k.shape[2] // 2, groups=k.shape[0])
     return F.conv2d(same_pad(x, k.shape[2], stride), k, None, stride, groups=k.shape[0])
 
 
 def vggish(W, x):
-    x = torch.as_tensor(x, dtype=torch.float64).reshape(-1, 1, 96, 64)
+    x = torch.as_tensor(x, dtype=W["vggish/fc2"][0].dtype).reshape(-1, 1, 96, 64)
     for i, (s, _) in enumerate(VGGISH_CONVS):
         w, b = W["vggish/" + s]
         x = F.relu(conv_tf(x, w, b))
@@ -176,7 +180,7 @@ def yamnet(W, x):
         beta, mean, var = W[layer]
         sh = (1, -1, 1, 1)
         return (x - mean.view(sh)) / torch.sqrt(var.view(sh) + 1e-4) + beta.view(sh)
-    x = torch.as_tensor(x, dtype=torch.float64).reshape(-1, 1, 96, 64)
+    x = torch.as_tensor(x, dtype=W["layer1/conv"][0].dtype).reshape(-1, 1, 96, 64)
     x = F.relu(bn(conv_tf(x, W["layer1/conv"][0], None, 2), "layer1/conv/bn"))
     for i, (s, _) in enumerate(YAMNET_SEP):
         n = "layer%d" % (i + 2)
@@ -186,8 +190,16 @@ def yamnet(W, x):
 
 
 def vgg16(W, x):
+    m = vgg16_model(W)
+    with torch.no_grad():
+        x = torch.as_tensor(x, dtype=torch.float64).permute(0, 3, 1, 2)
+        return m.features(x).mean((2, 3))
+
+
+def vgg16_model(W, dtype=torch.float64):
+    """torchvision vgg16 with W loaded; call .features(x).mean((2, 3))."""
     import torchvision
-    m = torchvision.models.vgg16().double().eval()
+    m = torchvision.models.vgg16().to(dtype).eval()
     convs = [l for l in m.features if isinstance(l, torch.nn.Conv2d)]
     names = ["block%d_conv%d" % (b + 1, i + 1) for b, (n, _) in enumerate(VGG16_BLOCKS) for i in range(n)]
     with torch.no_grad():
@@ -195,8 +207,7 @@ def vgg16(W, x):
             k, b = W[name]
             conv.weight.copy_(k.permute(3, 2, 0, 1))
             conv.bias.copy_(b)
-        x = torch.as_tensor(x, dtype=torch.float64).permute(0, 3, 1, 2)
-        return m.features(x).mean((2, 3))
+    return m
 
 
 class _KerasPad(torch.nn.Module):
@@ -212,9 +223,23 @@ class _KerasPad(torch.nn.Module):
 
 
 def effnet(W, u8, variant="tf2.3"):
+    m = effnet_model(W)
+    with torch.no_grad():
+        mean, var, _ = W["normalization"]
+        x = torch.as_tensor(u8, dtype=torch.float64) / 255.0
+        x = (x - mean) / torch.clamp(torch.sqrt(var), min=1e-7)
+        if variant == "tf2.10":
+            x = x / torch.sqrt(torch.tensor([0.229, 0.224, 0.225], dtype=torch.float64))
+        x = x.permute(0, 3, 1, 2)
+        return m.avgpool(m.features(x)).flatten(1)
+
+
+def effnet_model(W, dtype=torch.float64):
+    """torchvision efficientnet_b0 with §10's fixes and W loaded; input: the
+    normalised NCHW frame; call m.avgpool(m.features(x)).flatten(1)."""
     import torchvision
     m = torchvision.models.efficientnet_b0(
-        norm_layer=functools.partial(torch.nn.BatchNorm2d, eps=1e-3)).double().eval()
+        norm_layer=functools.partial(torch.nn.BatchNorm2d, eps=1e-3)).to(dtype).eval()
 
     def set_bn(bn, layer):
         g, b, mu, var = W[layer]
@@ -245,13 +270,7 @@ def effnet(W, u8, variant="tf2.3"):
                 set_conv(se.fc1, p + "se_reduce"), set_conv(se.fc2, p + "se_expand")
                 set_conv(blk[i + 2][0], p + "project_conv"), set_bn(blk[i + 2][1], p + "project_bn")
         set_conv(m.features[8][0], "top_conv"), set_bn(m.features[8][1], "top_bn")
-        mean, var, _ = W["normalization"]
-        x = torch.as_tensor(u8, dtype=torch.float64) / 255.0
-        x = (x - mean) / torch.clamp(torch.sqrt(var), min=1e-7)
-        if variant == "tf2.10":
-            x = x / torch.sqrt(torch.tensor([0.229, 0.224, 0.225], dtype=torch.float64))
-        x = x.permute(0, 3, 1, 2)
-        return m.avgpool(m.features(x)).flatten(1)
+    return m
 
 
 def effnet_frontend(u8, variant="tf2.3"):
