@@ -48,6 +48,8 @@ static void extract_usage(FILE *f) {
         "  --threads N           CNN threads (default: all cores)\n"
         "  --batch B             frames/patches per CNN call, across videos (default 32)\n"
         "  --no-resume           recompute outputs that already exist\n"
+        "  --shard K/N           run only jobs i with i mod N == K (0 <= K < N), e.g. a\n"
+        "                        Slurm array task; under mpirun the rank sets this\n"
         "  --json                print the final report as JSON on stdout\n"
         "  --report FILE         also write the JSON report to FILE (atomically)\n"
         "  --progress-every S    seconds between progress lines when stderr is not a\n"
@@ -213,7 +215,7 @@ static char *outcome_text(int rc, const avmit_error *err, const avmit_extract_re
 
 int cmd_extract(int argc, char **argv) {
     enum { O_VIDEOS = 256, O_ROOT, O_EMB, O_WDIR, O_AW, O_VW, O_OUT, O_INT, O_PREC, O_JOBS,
-           O_THREADS, O_BATCH, O_NORESUME, O_JSON, O_REPORT, O_EVERY };
+           O_THREADS, O_BATCH, O_NORESUME, O_JSON, O_REPORT, O_EVERY, O_SHARD };
     static const struct option longopts[] = {
         {"videos", required_argument, NULL, O_VIDEOS},
         {"videos-root", required_argument, NULL, O_ROOT},
@@ -229,6 +231,7 @@ int cmd_extract(int argc, char **argv) {
         {"threads", required_argument, NULL, O_THREADS},
         {"batch", required_argument, NULL, O_BATCH},
         {"no-resume", no_argument, NULL, O_NORESUME},
+        {"shard", required_argument, NULL, O_SHARD},
         {"json", no_argument, NULL, O_JSON},
         {"report", required_argument, NULL, O_REPORT},
         {"progress-every", required_argument, NULL, O_EVERY},
@@ -279,6 +282,15 @@ int cmd_extract(int argc, char **argv) {
             o.batch = (int)v;
             break;
         case O_NORESUME: o.resume = 0; break;
+        case O_SHARD: {
+            int k = -1, n = 0, used = 0;
+            if (sscanf(optarg, "%d/%d%n", &k, &n, &used) != 2 || optarg[used] || n < 1 || k < 0 ||
+                k >= n)
+                return cli_usage_error(CMD, "--shard: expected K/N with 0 <= K < N, got '%s'",
+                                       optarg);
+            o.shard = k, o.n_shards = n;
+            break;
+        }
         case O_JSON: json = 1; break;
         case O_REPORT: report_path = optarg; break;
         case O_EVERY:
@@ -304,7 +316,13 @@ int cmd_extract(int argc, char **argv) {
     int rank = 0, size = 1, mpi = search_mpi_launched();
     if (mpi && search_mpi_init(&rank, &size, &err)) return cli_report(&err);
     pc.rank = rank, pc.size = size;
-    o.shard = rank, o.n_shards = size;
+    if (mpi && size > 1) {
+        if (o.n_shards > 1) {
+            search_mpi_finalize();
+            return cli_usage_error(CMD, "--shard and mpirun both split the list: use one");
+        }
+        o.shard = rank, o.n_shards = size;
+    }
     o.progress = on_progress;
     o.progress_ctx = &pc;
     o.progress_every_s = pc.tty ? 0.2 : 0.0;
