@@ -118,9 +118,14 @@ static void on_progress(void *vctx, const avmit_extract_progress *p) {
 
 static void print_notes(FILE *f, const avmit_extract_note_list *l, int reasons) {
     for (size_t i = 0; i < l->n; i++) {
-        if (reasons)
+        if (reasons) {
+            /* the detail usually starts with the path already */
+            const char *d = l->v[i].detail;
+            size_t n = strlen(l->v[i].video);
+            if (!strncmp(d, l->v[i].video, n) && d[n] == ':') d += n + 1 + (d[n + 1] == ' ');
             fprintf(f, "  %s: %s: %s\n", l->v[i].video,
-                    avmit_extract_reason_name(l->v[i].reason), l->v[i].detail);
+                    avmit_extract_reason_name(l->v[i].reason), d);
+        }
         else
             fprintf(f, "  %s\n", l->v[i].video);
     }
