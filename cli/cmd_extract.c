@@ -16,6 +16,7 @@
 
 #if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW) && defined(AVMIT_HAVE_DNNL)
 #include "avmit/extract.h"
+#include "avmit/media_video.h"
 #include "cmd_search_mpi.h" /* search_mpi_launched / init / finalize: generic MPI start-up */
 
 #define CMD "extract"
@@ -317,6 +318,7 @@ int cmd_extract(int argc, char **argv) {
                                     "and --visual-weights)");
     if (!o.out_dir) return cli_usage_error(CMD, "--out DIR is required");
     pc.every = every;
+    avmit_video_quiet_ffmpeg_log(); /* failures are reported per video, with FFmpeg's reason */
 
     int rank = 0, size = 1, mpi = search_mpi_launched();
     if (mpi && search_mpi_init(&rank, &size, &err)) return cli_report(&err);
