@@ -71,3 +71,7 @@ bash "$(dirname "$0")/bench_train.sh" "$BUILD"
 # Random search (bench/bench_search.sh): avmit search vs the same trials in PyTorch.
 echo
 bash "$(dirname "$0")/bench_search.sh" "$BUILD"
+# Issue 14: avmit extract, videos/hour per embedding set vs the reference pipeline.
+echo
+echo "== extract: avmit extract vs the reference pipeline (bench/bench_extract.sh)"
+bash "$(dirname "$0")/bench_extract.sh" "$BUILD"
