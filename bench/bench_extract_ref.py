@@ -10,7 +10,9 @@ timed over every video under CLIPS_DIR, for bench/bench_extract.sh:
           (torchvision with FEATURES.md §10's fixes, float32).
 
 Stronger than the paper's script, which ran each frame alone: each video's
-frames and patches go through the CNN as one batch. torch uses THREADS threads.
+frames and patches go through the CNN as one batch, and one warm-up video
+(resampy's numba compilation, torch's first calls) is not timed. torch uses
+THREADS threads.
 Prints "videos N seconds S videos/hour H" and per-stage seconds."""
 import os
 import sys
@@ -62,6 +64,10 @@ def audio_chain(path):
 
 files = sorted(os.path.join(d, f) for d, _, fs in os.walk(clips) for f in fs)
 st = np.zeros(4)
+with torch.no_grad():  # warm-up, not timed: resampy's numba JIT, torch's first calls
+    audio(torch.from_numpy(audio_chain(files[0])))
+    visual(torch.from_numpy(np.ascontiguousarray(
+        pre(X.visual_frames(files[0], interval)).transpose(0, 3, 1, 2))))
 t0 = time.perf_counter()
 with torch.no_grad():
     for path in files:
