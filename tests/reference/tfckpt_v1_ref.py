@@ -83,23 +83,35 @@ def shape_proto(shape):
     return b"".join(ld(2, key_field(1, 0) + put_varint(d)) for d in shape)
 
 
-def slice_proto(rank):
-    return b"".join(ld(1, b"") for _ in range(rank))  # full extents are empty
+def slice_proto(rank, extents=None):
+    """Full extents are empty messages; a partial one holds start (if > 0) and length."""
+    if extents is None:
+        return b"".join(ld(1, b"") for _ in range(rank))
+    out = b""
+    for start, length in extents:
+        e = b""
+        if length != -1:
+            e = (key_field(1, 0) + put_varint(start) if start else b"") + key_field(2, 0) + put_varint(length)
+        out += ld(1, e)
+    return out
 
 
-def meta_value(tensors):
+def meta_value(tensors, parts=None, dtype=DT_FLOAT):
     body = b""
     for name, a in tensors:
+        sl = b"".join(ld(4, slice_proto(a.ndim, e)) for e in (parts or {}).get(name, [None]))
         body += ld(1, ld(1, name.encode()) + ld(2, shape_proto(a.shape)) +
-                   key_field(3, 0) + put_varint(DT_FLOAT) + ld(4, slice_proto(a.ndim)))
+                   key_field(3, 0) + put_varint(dtype) + sl)
     body += ld(2, key_field(1, 0) + put_varint(1))  # VersionDef{producer: 1}
     return ld(1, body)
 
 
-def data_value(name, a):
+def data_value(name, a, extents=None):
+    if extents is not None:
+        a = a[tuple(slice(None) if l == -1 else slice(s, s + l) for s, l in extents)]
     raw = np.ascontiguousarray(a, dtype="<f4").tobytes()
     tp = ld(5, raw) if raw else b""
-    return ld(2, ld(1, name.encode()) + ld(2, slice_proto(a.ndim)) + ld(3, tp))
+    return ld(2, ld(1, name.encode()) + ld(2, slice_proto(a.ndim, extents)) + ld(3, tp))
 
 
 # ---- TableBuilder (tensorflow/core/lib/io/table_builder.cc) --------------------------
@@ -177,11 +189,20 @@ def build_table(kvs):
     return bytes(out)
 
 
-def write_v1(path, tensors):
-    """tensors: {name: float32 array}. Writes the V1 checkpoint file at path."""
+def write_v1(path, tensors, parts=None, dtype=DT_FLOAT, tweak=None):
+    """tensors: {name: float32 array}. Writes the V1 checkpoint file at path.
+    parts: {name: [extents, ...]} saves that tensor as slices (a partitioned
+    variable), extents = [(start, length)] per dimension, length -1 = full.
+    dtype: the DataType the metadata claims; tweak(kvs) may alter the entries."""
     items = sorted((n, np.asarray(a, dtype="<f4")) for n, a in tensors.items())
-    kvs = [(b"", meta_value(items))]
-    kvs += sorted((encode_slice_key(n, [(0, -1)] * a.ndim), data_value(n, a)) for n, a in items)
+    kvs = [(b"", meta_value(items, parts, dtype))]
+    for n, a in items:
+        for e in (parts or {}).get(n, [[(0, -1)] * a.ndim]):
+            full = all(l == -1 for _, l in e)
+            kvs.append((encode_slice_key(n, e), data_value(n, a, None if full else e)))
+    kvs = [kvs[0]] + sorted(kvs[1:])
+    if tweak:
+        kvs = tweak(kvs)
     with open(path, "wb") as f:
         f.write(build_table(kvs))
 
