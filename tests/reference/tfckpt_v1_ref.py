@@ -160,13 +160,53 @@ class _Block:
             struct.pack("<I", len(self.restarts))
 
 
-def build_table(kvs):
+def snappy_compress(data):
+    """A small greedy Snappy encoder (literals + 2-byte-offset copies), from the
+    format description (google/snappy format_description.txt): to build the
+    Snappy blocks older TensorFlow could write (block type 1)."""
+    out, n, table = bytearray(put_varint(len(data))), len(data), {}
+
+    def literal(a, b):
+        while a < b:
+            m = min(b - a, 65536)
+            if m <= 60:
+                out.append((m - 1) << 2)
+            elif m <= 256:
+                out.extend(bytes([60 << 2, m - 1]))
+            else:
+                out.extend(bytes([61 << 2]) + (m - 1).to_bytes(2, "little"))
+            out.extend(data[a:a + m])
+            a += m
+
+    i = lit = 0
+    while i + 4 <= n:
+        key = bytes(data[i:i + 4])
+        j = table.get(key)
+        table[key] = i
+        if j is not None and i - j <= 65535:
+            literal(lit, i)
+            m = 4
+            while i + m < n and m < 64 and data[j + m] == data[i + m]:
+                m += 1
+            out.extend(bytes([((m - 1) << 2) | 2]) + (i - j).to_bytes(2, "little"))
+            i += m
+            lit = i
+        else:
+            i += 1
+    literal(lit, n)
+    return bytes(out)
+
+
+def build_table(kvs, snappy=False):
     out = bytearray()
 
     def put(block):
         off = len(out)
-        out.extend(block + b"\0")
-        out.extend(struct.pack("<I", mask(crc32c(block + b"\0"))))
+        t = b"\0"
+        if snappy:
+            block, t = snappy_compress(block), b"\1"
+        out.extend(block + t)
+        out.extend(struct.pack("<I", mask(crc32c(block + t))))
         return put_varint(off) + put_varint(len(block))
 
     index, blk, pending, last = _Block(1), _Block(), None, b""
@@ -189,11 +229,12 @@ def build_table(kvs):
     return bytes(out)
 
 
-def write_v1(path, tensors, parts=None, dtype=DT_FLOAT, tweak=None):
+def write_v1(path, tensors, parts=None, dtype=DT_FLOAT, tweak=None, snappy=False):
     """tensors: {name: float32 array}. Writes the V1 checkpoint file at path.
     parts: {name: [extents, ...]} saves that tensor as slices (a partitioned
     variable), extents = [(start, length)] per dimension, length -1 = full.
-    dtype: the DataType the metadata claims; tweak(kvs) may alter the entries."""
+    dtype: the DataType the metadata claims; tweak(kvs) may alter the entries;
+    snappy: every block Snappy-compressed (type 1)."""
     items = sorted((n, np.asarray(a, dtype="<f4")) for n, a in tensors.items())
     kvs = [(b"", meta_value(items, parts, dtype))]
     for n, a in items:
@@ -204,7 +245,7 @@ def write_v1(path, tensors, parts=None, dtype=DT_FLOAT, tweak=None):
     if tweak:
         kvs = tweak(kvs)
     with open(path, "wb") as f:
-        f.write(build_table(kvs))
+        f.write(build_table(kvs, snappy))
 
 
 # ---- reader -------------------------------------------------------------------------
