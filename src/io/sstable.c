@@ -188,8 +188,9 @@ static int walk_stream(walk *w, const sst_src *s, uint64_t base, uint64_t size, 
     bs->at = at;
     uint64_t ri = 0;
     keystate *k = &w->prev;
-    uint8_t *cur = NULL;
-    size_t cur_len = 0, cur_cap = 0, n_entries = 0;
+    size_t cur_len = 0, cur_cap = 64, n_entries = 0;
+    uint8_t *cur = malloc(cur_cap);
+    if (!cur) rc = AVMIT_NOMEM_SRC(src);
     while (!rc && bs->pos < data_end) {
         uint64_t eoff = bs->pos, shared, nonshared, vlen;
         bs->limit = data_end;
