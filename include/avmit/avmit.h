@@ -12,6 +12,7 @@
 #include "avmit/dataset.h"
 #include "avmit/embedding.h"
 #include "avmit/error.h"
+#include "avmit/extract.h"
 #include "avmit/fileio.h"
 #include "avmit/frontend.h"
 #include "avmit/keras_h5.h"
