@@ -9,7 +9,7 @@
 #    across --batch 1 and 4;
 #  - `features audio --embed` writes exactly what `features audio` + `cnn embed` give,
 #    and `features visual --preprocess efficientnetb0 --embed` likewise.
-# Weights: random, in the published layouts (tests/reference/cnn_ref.py, h5py).
+# Weights: random, in the published layouts (tests/reference/cnn_weights.py, h5py).
 . "$(dirname "$0")/testlib.sh"
 T=$AVMIT_TMP
 C=("$AVMIT" cnn embed)
@@ -22,14 +22,13 @@ REF="$AVMIT_SRC/tests/reference"
 "$PY" - "$T" "$REF" <<'PYEOF'
 import sys, numpy as np
 sys.path.insert(0, sys.argv[2])
-import cnn_ref
+import cnn_ref, cnn_weights, cnn_layouts as L
 T = sys.argv[1]
-W = cnn_ref.random_weights("efficientnetb0", 5)
-cnn_ref.write_h5(T + "/efficientnetb0_notop.h5", W)
-W2 = dict(W); del W2["block3b_se_reduce"]
-cnn_ref.write_h5(T + "/missing.h5", W2)
-W3 = dict(W); W3["top_bn"] = [(n, np.zeros(7, np.float32)) for n, _ in W["top_bn"]]
-cnn_ref.write_h5(T + "/misshapen.h5", W3)
+values = cnn_weights.write_random("efficientnetb0", 5, T + "/efficientnetb0_notop.h5")
+lay, attrs = L.layout("efficientnetb0"), L.KERAS_ATTRS["efficientnetb0"]
+cnn_weights.write_keras_h5(T + "/missing.h5", [x for x in lay if x[0] != "block3b_se_reduce"], values, attrs)
+v3 = dict(values); v3["top_bn/gamma:0"] = np.zeros(7, np.float32)
+cnn_weights.write_keras_h5(T + "/misshapen.h5", lay, v3, attrs)
 u8 = np.random.default_rng(3).integers(0, 256, (5, 224, 224, 3), dtype=np.uint8)
 np.save(T + "/frames.npy", cnn_ref.effnet_frontend(u8))
 np.save(T + "/bad.npy", np.zeros((2, 96, 64), np.float32))
