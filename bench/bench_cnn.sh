@@ -13,7 +13,8 @@
 # passed (at least one). The ratio is avmit at a thread count vs PyTorch at its best
 # thread count for the same batch. GFLOP/s = 2 x multiply-adds per example x ex/s;
 # peak = cores x MHz x 32 (AVX2: two 8-wide FMA units) — or x 64 with AVX-512.
-# Weights: bench/out/cnn (made once): VGGish as a TF2 bundle, the others Keras HDF5.
+# Weights: bench/out/cnn (made once, tests/reference/cnn_weights.py): VGGish as a TF1
+# V1 checkpoint, the others Keras HDF5, seeded random in the published layouts.
 set -euo pipefail
 BUILD=${1:-build}
 SECS=${BENCH_SECONDS:-1}
@@ -27,19 +28,14 @@ mkdir -p "$OUT"
 "$PY" - "$OUT" "$HERE/../tests/reference" <<'PYEOF'
 import os, sys
 sys.path.insert(0, sys.argv[2])
-import cnn_ref, tfckpt_ref
+import cnn_weights
 out = sys.argv[1]
 seeds = {"vggish": 1, "yamnet": 2, "vgg16": 3, "efficientnetb0": 4}
-for kind, f in [("vggish", "vggish_model.ckpt"), ("yamnet", "yamnet.h5"), ("vgg16", "vgg16.h5"),
-                ("efficientnetb0", "efficientnetb0_notop.h5")]:
+for kind, f, fmt in [("vggish", "vggish_model.ckpt", "v1"), ("yamnet", "yamnet.h5", None),
+                     ("vgg16", "vgg16.h5", None), ("efficientnetb0", "efficientnetb0_notop.h5", None)]:
     p = os.path.join(out, f)
-    if os.path.exists(p) or os.path.exists(p + ".index"):
-        continue
-    W = cnn_ref.random_weights(kind, seeds[kind])
-    if kind == "vggish":
-        tfckpt_ref.write_checkpoint(p, {"%s/%s" % (l, n): a for l, ws in W.items() for n, a in ws})
-    else:
-        cnn_ref.write_h5(p, W)
+    if not os.path.exists(p):
+        cnn_weights.write_random(kind, seeds[kind], p, fmt)
 PYEOF
 declare -A WF=([vggish]="$OUT/vggish_model.ckpt" [yamnet]="$OUT/yamnet.h5" [vgg16]="$OUT/vgg16.h5"
                [efficientnetb0]="$OUT/efficientnetb0_notop.h5")

@@ -15,11 +15,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import cnn_ref  # noqa: E402
+import cnn_weights  # noqa: E402
 
 wdir, secs, model, batch, threads = sys.argv[1], float(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 prec = sys.argv[6] if len(sys.argv) > 6 else "fp32"
 torch.set_num_threads(threads)
-W = cnn_ref.flat(cnn_ref.random_weights(model, {"vggish": 1, "yamnet": 2, "vgg16": 3, "efficientnetb0": 4}[model]),
+seed = {"vggish": 1, "yamnet": 2, "vgg16": 3, "efficientnetb0": 4}[model]  # as bench_cnn.sh
+W = cnn_ref.flat(cnn_ref.by_layer(model, {n: a for _, n, a in cnn_weights.random_weights(model, seed)}),
                  np.float32)
 rng = np.random.default_rng(7)
 if model in ("vggish", "yamnet"):

@@ -1,7 +1,7 @@
 /*
- * cmd_cnn.c — `avmit cnn embed` (and the embedding step of `avmit features
- * audio|visual --embed`): the four embedding CNNs of FEATURES.md on oneDNN
- * (include/avmit/cnn.h).
+ * cmd_cnn.c — `avmit cnn info|embed|init` (and the embedding step of `avmit
+ * features audio|visual --embed`): the four embedding CNNs of FEATURES.md on
+ * oneDNN (include/avmit/cnn.h) and their weight files (include/avmit/weights.h).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -11,6 +11,7 @@
 #include "cli.h"
 #ifdef AVMIT_HAVE_DNNL
 #include "avmit/cnn.h"
+#include "avmit/weights.h"
 
 #define CMD "cnn embed"
 
@@ -145,15 +146,115 @@ static int cnn_embed(int argc, char **argv) {
     return rc ? cli_report(&err) : CLI_OK;
 }
 
+/* `avmit cnn info WEIGHTS [--tensors]`: format, tensor count, parameters, which network. */
+static int cnn_info(int argc, char **argv) {
+    int list = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--tensors")) list = 1;
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: avmit cnn info WEIGHTS [--tensors]\n\n"
+                   "Reads a weight file (TF1 V1 checkpoint, TF2 bundle, Keras HDF5) and prints its\n"
+                   "format, tensors, shapes, total parameters and which of the four networks it\n"
+                   "fits (exit 0), or for each network why not (exit 1 when none fits).\n");
+            return CLI_OK;
+        } else if (argv[i][0] == '-') return cli_usage_error("cnn info", "unknown option '%s'", argv[i]);
+        else if (path) return cli_usage_error("cnn info", "unexpected argument '%s'", argv[i]);
+        else path = argv[i];
+    }
+    if (!path) return cli_usage_error("cnn info", "a WEIGHTS file is required");
+    avmit_error err;
+    avmit_error_clear(&err);
+    avmit_wset w;
+    if (avmit_wset_read(&w, path, &err)) return cli_report(&err);
+    printf("file: %s\nformat: %s\ntensors: %zu\nparameters: %lld\n", path, avmit_wformat_name(w.format),
+           w.n, (long long)avmit_wset_param_count(&w));
+    if (list)
+        for (size_t i = 0; i < w.n; i++) {
+            const avmit_wtensor *t = &w.t[i];
+            printf("  %-60s %-8s [", t->name, t->dtype);
+            for (int d = 0; d < t->ndim; d++) printf("%s%lld", d ? "," : "", (long long)t->shape[d]);
+            printf("]\n");
+        }
+    int fits = 0;
+    for (int k = 0; k < AVMIT_CNN_COUNT; k++) {
+        avmit_error e;
+        avmit_error_clear(&e);
+        if (!avmit_cnn_check_wset((avmit_cnn_kind)k, &w, &e)) {
+            printf("fits: %s (%d-D embedding)\n", avmit_cnn_name((avmit_cnn_kind)k),
+                   avmit_cnn_output_dim((avmit_cnn_kind)k));
+            fits = 1;
+        } else {
+            printf("not %s: %s\n", avmit_cnn_name((avmit_cnn_kind)k), e.msg);
+        }
+    }
+    avmit_wset_free(&w);
+    if (!fits) fprintf(stderr, "avmit: %s: fits none of vggish, yamnet, vgg16, efficientnetb0\n", path);
+    return fits ? CLI_OK : CLI_FAIL;
+}
+
+/* `avmit cnn init --model M --seed S -o FILE [--format v1|tf2]`. */
+static int cnn_init(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"model", required_argument, NULL, 'm'}, {"seed", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0},
+    };
+    const char *model = NULL, *out = NULL, *fmt = NULL;
+    long long seed = 0;
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'm': model = optarg; break;
+        case 's': if (cli_parse_int("cnn init", "--seed", optarg, 0, (1LL << 62), &seed)) return CLI_USAGE; break;
+        case 'o': out = optarg; break;
+        case 'f': fmt = optarg; break;
+        case 'h':
+            printf("usage: avmit cnn init --model vggish|yamnet|vgg16|efficientnetb0 --seed S -o FILE\n"
+                   "                      [--format v1|tf2]\n\n"
+                   "Writes seeded random weights in the published layout of the network\n"
+                   "(docs/cnn-weights.md): VGGish a TF1 V1 checkpoint (--format tf2: a TF2 bundle,\n"
+                   "FILE is its prefix), the others Keras HDF5. For demos and tests; the same\n"
+                   "seed gives the same file.\n");
+            return CLI_OK;
+        default: return CLI_USAGE;
+        }
+    }
+    if (optind < argc) return cli_usage_error("cnn init", "unexpected argument '%s'", argv[optind]);
+    if (!model || !out) return cli_usage_error("cnn init", "--model and -o FILE are required");
+    avmit_error err;
+    avmit_error_clear(&err);
+    avmit_cnn_kind kind;
+    if (avmit_cnn_from_name(model, &kind, &err)) return cli_usage_error("cnn init", "--model: %s", err.msg);
+    avmit_wset w;
+    if (avmit_cnn_init_weights(kind, (uint64_t)seed, &w, &err)) return cli_report(&err);
+    avmit_wformat f = w.format;
+    if (fmt && kind == AVMIT_CNN_VGGISH && !strcmp(fmt, "tf2")) f = AVMIT_WF_TF_V2;
+    else if (fmt && !(kind == AVMIT_CNN_VGGISH && !strcmp(fmt, "v1"))) {
+        avmit_wset_free(&w);
+        return cli_usage_error("cnn init", "--format %s: only vggish has a choice (v1, tf2)", fmt);
+    }
+    int rc = avmit_wset_write(&w, f, out, &err);
+    if (!rc) printf("%s: %s, %zu tensors, %lld parameters (%s, seed %lld)\n", out, avmit_wformat_name(f), w.n,
+                    (long long)avmit_wset_param_count(&w), model, seed);
+    avmit_wset_free(&w);
+    return rc ? cli_report(&err) : CLI_OK;
+}
+
 int cmd_cnn(int argc, char **argv) {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         fprintf(argc < 2 ? stderr : stdout,
-                "usage: avmit cnn embed --model M --weights PATH --input X.npy -o Y.npy [...]\n"
-                "run `avmit cnn embed --help` for details\n");
+                "usage: avmit cnn info WEIGHTS [--tensors]\n"
+                "       avmit cnn embed --model M --weights PATH --input X.npy -o Y.npy [...]\n"
+                "       avmit cnn init --model M --seed S -o FILE [--format v1|tf2]\n"
+                "run `avmit cnn <subcommand> --help` for details\n");
         return argc < 2 ? CLI_USAGE : CLI_OK;
     }
     if (!strcmp(argv[1], "embed")) return cnn_embed(argc - 1, argv + 1);
-    return cli_usage_error("cnn", "unknown subcommand '%s' (embed)", argv[1]);
+    if (!strcmp(argv[1], "info")) return cnn_info(argc - 1, argv + 1);
+    if (!strcmp(argv[1], "init")) return cnn_init(argc - 1, argv + 1);
+    return cli_usage_error("cnn", "unknown subcommand '%s' (info, embed, init)", argv[1]);
 }
 #else /* built without oneDNN (AVMIT_WITH_DNNL=OFF): src/cnn is left out */
 int cli_cnn_embed(const char *model, const char *weights, const float *x, size_t n, int threads,

@@ -94,6 +94,11 @@ size_t avmit_cnn_param_count(avmit_cnn_kind kind);
  * shapes, float32; YAMNet's unused classifier may be present), else the error
  * avmit_cnn_load would give, naming the tensor. */
 int avmit_cnn_check_wset(avmit_cnn_kind kind, const avmit_wset *w, avmit_error *err);
+/* Seeded random weights for `kind` as the tensor list of its published file
+ * (docs/cnn-weights.md: names, positions, shapes; out->format is the published
+ * format) — write them with avmit_wset_write. Same seed, same bits. *out must
+ * not hold a set (it is overwritten); free with avmit_wset_free. */
+int avmit_cnn_init_weights(avmit_cnn_kind kind, uint64_t seed, avmit_wset *out, avmit_error *err);
 /* "oneDNN 2.6.3, ISA avx2": the library version and the ISA its kernels dispatch to. */
 void avmit_cnn_backend(char *buf, size_t n);
 

@@ -9,7 +9,7 @@
 #include "avmit/cnn.h"
 
 #include "cnn/cnn_int.h"
-#include "cnn/cnn_wread.h"
+#include "avmit/weights.h"
 #include "core/error_int.h"
 
 #include <math.h>
@@ -350,7 +350,7 @@ static int prepare(avmit_cnn *net, const avmit_graph *g, avmit_wset *w, cnn_xnet
     int rc = map && data && uses && alias ? 0 : AVMIT_NOMEM(err, "CNN load");
     if (!rc) rc = bind(g, net->kind, w, map, err);
     if (!rc) {
-        for (int i = 0; i < g->n_tensors; i++) data[i] = cnn_wset_take(w, (size_t)map[i]);
+        for (int i = 0; i < g->n_tensors; i++) data[i] = avmit_wset_take(w, (size_t)map[i]);
         for (int i = 0; i < g->n_ops; i++)
             if (g->ops[i].kind != AVMIT_OP_INPUT)
                 for (int k = 0; k < g->ops[i].n_in; k++) uses[g->ops[i].in[k]]++;
@@ -392,9 +392,9 @@ int avmit_cnn_load(avmit_cnn **out, avmit_cnn_kind kind, const char *weights_pat
     memset(&x, 0, sizeof x);
     int rc = cnn_build_graph(&g, kind, net->opts.effnet_variant, err);
     if (rc) { free(net); return rc; }
-    rc = cnn_wset_read(&w, weights_path, err);
+    rc = avmit_wset_read(&w, weights_path, err);
     if (!rc) rc = prepare(net, &g, &w, &x, err);
-    cnn_wset_free(&w);
+    avmit_wset_free(&w);
     avmit_graph_free(&g);
     int bf16 = net->opts.precision == AVMIT_PRECISION_BF16;
     if (!rc) {

@@ -185,7 +185,18 @@ typedef struct vstate {
     dnnl_memory_desc_t md;
     dnnl_memory_t mem;
     int ready;
+    int buf;      /* activation buffer (pctx.bufs) holding it, or -1 */
+    int last;     /* index of the last op reading it (-1: none; the output: n_ops) */
 } vstate;
+
+/* Activation buffers are shared by values whose lifetimes do not overlap: a value's
+ * buffer returns to the free list once the op that reads it last has been planned
+ * (ops run in plan order, so a later writer never overwrites a live value). */
+typedef struct abuf {
+    void *ptr;
+    size_t size;
+    int free;
+} abuf;
 
 typedef struct pctx {
     cnn_dnnl *d;
@@ -193,7 +204,27 @@ typedef struct pctx {
     vstate *v;
     int n;
     avmit_error *err;
+    abuf *bufs;
+    int n_bufs, cap_bufs;
 } pctx;
+
+/* A free activation buffer of at least `bytes` (the smallest that fits), or a new one. */
+static int abuf_get(pctx *c, size_t bytes, void **ptr) {
+    int best = -1;
+    for (int i = 0; i < c->n_bufs; i++)
+        if (c->bufs[i].free && c->bufs[i].size >= bytes && (best < 0 || c->bufs[i].size < c->bufs[best].size))
+            best = i;
+    if (best < 0) {
+        if (grow((void **)&c->bufs, &c->cap_bufs, c->n_bufs, sizeof *c->bufs, c->err)) return -1;
+        void *b = plan_alloc(c->p, bytes, c->err);
+        if (!b) return -1;
+        best = c->n_bufs++;
+        c->bufs[best] = (abuf){.ptr = b, .size = bytes, .free = 0};
+    }
+    c->bufs[best].free = 0;
+    *ptr = c->bufs[best].ptr;
+    return best;
+}
 
 static void md_tag(dnnl_memory_desc_t *md, int ndims, const dnnl_dims_t dims, dnnl_data_type_t dt,
                    dnnl_format_tag_t tag) {
@@ -213,8 +244,9 @@ static int vdims(const pctx *c, int id, dnnl_dim_t *dims) {
 static int set_value(pctx *c, int id, const dnnl_memory_desc_t *md) {
     vstate *v = &c->v[id];
     v->md = *md;
-    void *buf = plan_alloc(c->p, dnnl_memory_desc_get_size(md), c->err);
-    if (!buf) return AVMIT_E_NOMEM;
+    void *buf = NULL;
+    v->buf = abuf_get(c, dnnl_memory_desc_get_size(md), &buf);
+    if (v->buf < 0) return AVMIT_E_NOMEM;
     int rc = plan_mem(c->p, md, c->d->eng, buf, &v->mem, c->err);
     if (!rc) v->ready = 1;
     return rc;
@@ -387,7 +419,7 @@ static int ip(pctx *c, int i, int slot, dnnl_memory_t src, const dnnl_memory_des
 
 /* Pooling: max (kernel, stride, pads) or average over the whole grid (GAP). */
 static int pool(pctx *c, const cnn_xop *op, int in, int gap, dnnl_format_tag_t dst_tag,
-                dnnl_memory_t *dst_out, dnnl_memory_desc_t *dst_md_out) {
+                dnnl_memory_t *dst_out, dnnl_memory_desc_t *dst_md_out, int *abuf_out) {
     cnn_dnnl *d = c->d;
     avmit_error *err = c->err;
     const cnn_xval *vi = &d->x.vals[in];
@@ -407,7 +439,10 @@ static int pool(pctx *c, const cnn_xop *op, int in, int gap, dnnl_format_tag_t d
     dnnl_status_t st = dnnl_primitive_desc_create(&pd, &pdsc, NULL, d->eng, NULL);
     if (st != dnnl_success) return dn_fail(err, st, "pooling", op->layer);
     *dst_md_out = *dnnl_primitive_desc_query_md(pd, dnnl_query_dst_md, 0);
-    void *buf = plan_alloc(c->p, dnnl_memory_desc_get_size(dst_md_out), err);
+    void *buf = NULL;
+    size_t bytes = dnnl_memory_desc_get_size(dst_md_out);
+    if (abuf_out) *abuf_out = abuf_get(c, bytes, &buf);
+    else buf = plan_alloc(c->p, bytes, err);
     int rc = buf ? plan_mem(c->p, dst_md_out, d->eng, buf, dst_out, err) : AVMIT_E_NOMEM;
     if (rc) { dnnl_primitive_desc_destroy(pd); return rc; }
     dnnl_exec_arg_t a[2] = {{DNNL_ARG_SRC, c->v[in].mem}, {DNNL_ARG_DST, *dst_out}};
@@ -515,7 +550,7 @@ static int build_se(pctx *c, int i) {
     dnnl_memory_t g, s1, s2, src;
     dnnl_memory_desc_t gmd, s1md, s2md, want;
     (void)vi;
-    int rc = pool(c, op, op->in, 1, dnnl_format_tag_any, &g, &gmd);
+    int rc = pool(c, op, op->in, 1, dnnl_format_tag_any, &g, &gmd, NULL);
     if (!rc) rc = se_fc(c, i, 0, g, &gmd, vi->c, op->sq, op->b, AVMIT_GACT_SWISH, &s1, &s1md);
     if (!rc) rc = se_fc(c, i, 1, s1, &s1md, op->sq, vi->c, op->b2, AVMIT_GACT_SIGMOID, &s2, &s2md);
     if (rc) return rc;
@@ -549,7 +584,9 @@ static int build_op(pctx *c, int i) {
     case CX_GAP: {
         dnnl_memory_t m;
         dnnl_memory_desc_t md;
-        if ((rc = pool(c, op, op->in, op->kind == CX_GAP, dnnl_format_tag_any, &m, &md))) return rc;
+        if ((rc = pool(c, op, op->in, op->kind == CX_GAP, dnnl_format_tag_any, &m, &md,
+                       &c->v[op->out].buf)))
+            return rc;
         c->v[op->out].md = md, c->v[op->out].mem = m, c->v[op->out].ready = 1;
         return 0;
     }
@@ -562,6 +599,10 @@ static int build_op(pctx *c, int i) {
         md_tag(&flat, 2, fd, d->dt, dnnl_nc);
         dnnl_memory_t m;
         if ((rc = as_md(c, op->in, &nhwc, &m, op->layer))) return rc;
+        if (m == c->v[op->in].mem) { /* a view of the input: its buffer now lives as long as the output */
+            c->v[op->out].buf = c->v[op->in].buf;
+            c->v[op->in].buf = -1;
+        }
         void *ptr = NULL;
         dnnl_memory_get_data_handle(m, &ptr);
         c->v[op->out].md = flat, c->v[op->out].ready = 1;
@@ -591,6 +632,12 @@ static int build_plan(cnn_dnnl *d, plan *p, int n, avmit_error *err) {
     if (!v) return AVMIT_NOMEM(err, "oneDNN plan");
     pctx c = {.d = d, .p = p, .v = v, .n = n, .err = err};
     int rc = 0;
+    for (int i = 0; i < d->x.n_vals; i++) v[i].buf = v[i].last = -1;
+    for (int i = 0; i < d->x.n_ops; i++) {
+        v[d->x.ops[i].in].last = i;
+        if (d->x.ops[i].in2 >= 0) v[d->x.ops[i].in2].last = i;
+    }
+    v[d->x.output].last = d->x.n_ops;
     /* input: user NHWC f32 -> a value in the compute type (still NHWC; the first
      * convolution reorders it into its preferred layout) */
     {
@@ -607,7 +654,12 @@ static int build_plan(cnn_dnnl *d, plan *p, int n, avmit_error *err) {
             if (!rc) rc = add_reorder(p, d->eng, p->in_mem, &umd, v[d->x.input].mem, &imd, "input", err);
         }
     }
-    for (int i = 0; !rc && i < d->x.n_ops; i++) rc = build_op(&c, i);
+    for (int i = 0; !rc && i < d->x.n_ops; i++) {
+        rc = build_op(&c, i);
+        const int ins[2] = {d->x.ops[i].in, d->x.ops[i].in2};
+        for (int k = 0; !rc && k < 2; k++)
+            if (ins[k] >= 0 && v[ins[k]].last == i && v[ins[k]].buf >= 0) c.bufs[v[ins[k]].buf].free = 1;
+    }
     if (!rc) {
         int o = d->x.output;
         /* [N,D] or, after a global average pool, [N,D,1,1]: the same floats */
@@ -620,6 +672,7 @@ static int build_plan(cnn_dnnl *d, plan *p, int n, avmit_error *err) {
         if (!rc) rc = add_reorder(p, d->eng, v[o].mem, &v[o].md, p->out_mem, &omd, "output", err);
     }
     free(v);
+    free(c.bufs);
     if (rc) plan_free(p);
     return rc;
 }

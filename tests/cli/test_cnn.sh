@@ -7,9 +7,12 @@
 #  - --weights-dir DIR finds the published file name;
 #  - fp32 output is the same bits for --threads 1 and 2, and within 1e-6 relative
 #    across --batch 1 and 4;
+#  - `cnn init` writes each network's published layout (info says it fits that network
+#    and no other; the parameter totals of docs/cnn-weights.md), the same bytes for the
+#    same seed, and `cnn embed` runs on it; `cnn info` on a file that fits nothing exits 1;
 #  - `features audio --embed` writes exactly what `features audio` + `cnn embed` give,
 #    and `features visual --preprocess efficientnetb0 --embed` likewise.
-# Weights: random, in the published layouts (tests/reference/cnn_ref.py, h5py).
+# Weights: random, in the published layouts (tests/reference/cnn_weights.py, h5py).
 . "$(dirname "$0")/testlib.sh"
 T=$AVMIT_TMP
 C=("$AVMIT" cnn embed)
@@ -22,14 +25,13 @@ REF="$AVMIT_SRC/tests/reference"
 "$PY" - "$T" "$REF" <<'PYEOF'
 import sys, numpy as np
 sys.path.insert(0, sys.argv[2])
-import cnn_ref
+import cnn_ref, cnn_weights, cnn_layouts as L
 T = sys.argv[1]
-W = cnn_ref.random_weights("efficientnetb0", 5)
-cnn_ref.write_h5(T + "/efficientnetb0_notop.h5", W)
-W2 = dict(W); del W2["block3b_se_reduce"]
-cnn_ref.write_h5(T + "/missing.h5", W2)
-W3 = dict(W); W3["top_bn"] = [(n, np.zeros(7, np.float32)) for n, _ in W["top_bn"]]
-cnn_ref.write_h5(T + "/misshapen.h5", W3)
+values = cnn_weights.write_random("efficientnetb0", 5, T + "/efficientnetb0_notop.h5")
+lay, attrs = L.layout("efficientnetb0"), L.KERAS_ATTRS["efficientnetb0"]
+cnn_weights.write_keras_h5(T + "/missing.h5", [x for x in lay if x[0] != "block3b_se_reduce"], values, attrs)
+v3 = dict(values); v3["top_bn/gamma:0"] = np.zeros(7, np.float32)
+cnn_weights.write_keras_h5(T + "/misshapen.h5", lay, v3, attrs)
 u8 = np.random.default_rng(3).integers(0, 256, (5, 224, 224, 3), dtype=np.uint8)
 np.save(T + "/frames.npy", cnn_ref.effnet_frontend(u8))
 np.save(T + "/bad.npy", np.zeros((2, 96, 64), np.float32))
@@ -72,6 +74,34 @@ a, b = np.load('$T/t1.npy'), np.load('$T/t3.npy')
 assert a.shape == (5, 1280) and a.dtype == np.float32, a.shape
 d = np.abs(a - b).max(); print('batch 32 vs 4: max|diff|', d, 'bit-identical' if d == 0 else '')
 assert d <= 1e-6 * np.abs(a).max()"
+
+declare -A PARAMS=([vggish]=72141184 [yamnet]=3751369 [vgg16]=14714688 [efficientnetb0]=4049571)
+for m in vggish yamnet vgg16 efficientnetb0; do
+    run "$T/init_$m" "$AVMIT" cnn init --model $m --seed 3 -o "$T/init_$m.w"
+    run "$T/info_$m" "$AVMIT" cnn info "$T/init_$m.w"
+    if [ "$RC" -eq 0 ] && grep -qx "fits: $m .*" "$T/info_$m.out" && [ "$(grep -c '^fits:' "$T/info_$m.out")" = 1 ] &&
+       grep -qx "parameters: ${PARAMS[$m]}" "$T/info_$m.out"; then ok "cnn init $m: info fits $m only, ${PARAMS[$m]} parameters"
+    else bad "cnn init $m: $(cat "$T/info_$m.out" "$T/info_$m.err")"; fi
+done
+"$AVMIT" cnn init --model yamnet --seed 3 -o "$T/init_yamnet2.w" >/dev/null
+same_values() { # HDF5 object headers carry times, so compare the tensors (h5py)
+    "$PY" -c "
+import sys; sys.path.insert(0, '$REF')
+import numpy as np, cnn_weights
+a, b = cnn_weights.read_weights('$1'), cnn_weights.read_weights('$2')
+sys.exit(0 if a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a) else 1)"
+}
+check "cnn init: same seed, same tensors bit for bit" same_values "$T/init_yamnet.w" "$T/init_yamnet2.w"
+"$AVMIT" cnn init --model yamnet --seed 4 -o "$T/init_yamnet3.w" >/dev/null
+if same_values "$T/init_yamnet.w" "$T/init_yamnet3.w"; then bad "cnn init: another seed gave the same values"
+else ok "cnn init: another seed, other values"; fi
+"$PY" -c "import numpy as np; np.save('$T/patches.npy', np.log(np.random.default_rng(1).uniform(0, 4, (3, 96, 64)) + 0.001).astype(np.float32))"
+run "$T/ey" "${C[@]}" --model yamnet --weights "$T/init_yamnet.w" --input "$T/patches.npy" -o "$T/ey.npy"
+check "cnn embed on cnn init weights: exit 0, [3,1024]" "$PY" -c "import numpy as np; assert np.load('$T/ey.npy').shape == (3, 1024)"
+run "$T/nofit" "$AVMIT" cnn info "$T/missing.h5"
+check "cnn info on a file that fits no network: exit 1" [ "$RC" -eq 1 ]
+run "$T/u" "$AVMIT" cnn init --model vgg16 --seed 1 --format tf2 -o "$T/x.w"
+check "cnn init --format tf2 for a Keras network: exit 2" [ "$RC" -eq 2 ]
 
 if command -v ffmpeg >/dev/null && "$AVMIT" features visual --help >/dev/null 2>&1; then
     ffmpeg -v error -y -f lavfi -i testsrc2=size=96x64:rate=25 -t 1 -c:v libx264 "$T/clip.mp4"

@@ -12,9 +12,8 @@ the published files hold them (HWIO kernels, [k,k,C,1] depthwise kernels,
                                                    with §10's fixes; §9.1 applied here)
 All in float64 (the caller sets torch's default dtype).
 
-Also random_weights(kind, seed): He-scaled random weights in the published
-layouts (layer names, positions, shapes), for files written with h5py or
-tfckpt_ref.write_checkpoint.
+Weights: tests/reference/cnn_weights.py writes them in the published layouts;
+by_layer() regroups its {name: array} by layer and position.
 """
 import functools
 
@@ -22,7 +21,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-# ---- layouts (layer, [(weight name, shape)]) in file order --------------------------------
 YAMNET_SEP = [(1, 64), (2, 128), (1, 128), (2, 256), (1, 256), (2, 512), (1, 512),
               (1, 512), (1, 512), (1, 512), (1, 512), (2, 1024), (1, 1024)]
 EFF_STAGES = [(3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2), (3, 3, 40, 80, 6, 2),
@@ -32,103 +30,14 @@ VGGISH_CONVS = [("conv1", 64), ("conv2", 128), ("conv3/conv3_1", 256), ("conv3/c
 VGG16_BLOCKS = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)]
 
 
-def _bn(layer, c, gamma=True):
-    w = [("gamma:0", (c,))] if gamma else []
-    return [(layer, w + [("beta:0", (c,)), ("moving_mean:0", (c,)), ("moving_variance:0", (c,))])]
-
-
-def layout(kind):
-    L = []
-    if kind == "vggish":
-        cin = 1
-        for s, c in VGGISH_CONVS:
-            L.append(("vggish/" + s, [("weights", (3, 3, cin, c)), ("biases", (c,))]))
-            cin = c
-        for s, i, o in [("fc1/fc1_1", 12288, 4096), ("fc1/fc1_2", 4096, 4096), ("fc2", 4096, 128)]:
-            L.append(("vggish/" + s, [("weights", (i, o)), ("biases", (o,))]))
-    elif kind == "yamnet":
-        L.append(("layer1/conv", [("kernel:0", (3, 3, 1, 32))]))
-        L += _bn("layer1/conv/bn", 32, gamma=False)
-        cin = 32
-        for i, (s, c) in enumerate(YAMNET_SEP):
-            n = "layer%d" % (i + 2)
-            L.append((n + "/depthwise_conv", [("depthwise_kernel:0", (3, 3, cin, 1))]))
-            L += _bn(n + "/depthwise_conv/bn", cin, gamma=False)
-            L.append((n + "/pointwise_conv", [("kernel:0", (1, 1, cin, c))]))
-            L += _bn(n + "/pointwise_conv/bn", c, gamma=False)
-            cin = c
-        L.append(("logits", [("kernel:0", (1024, 521)), ("bias:0", (521,))]))
-    elif kind == "vgg16":
-        cin = 3
-        for b, (n, c) in enumerate(VGG16_BLOCKS):
-            for i in range(n):
-                L.append(("block%d_conv%d" % (b + 1, i + 1), [("kernel:0", (3, 3, cin, c)), ("bias:0", (c,))]))
-                cin = c
-    elif kind == "efficientnetb0":
-        L.append(("normalization", [("mean:0", (3,)), ("variance:0", (3,)), ("count:0", ())]))
-        L.append(("stem_conv", [("kernel:0", (3, 3, 3, 32))]))
-        L += _bn("stem_bn", 32)
-        for s, (k, reps, ci, co, e, st) in enumerate(EFF_STAGES):
-            for r in range(reps):
-                cin = co if r else ci
-                p = "block%d%s_" % (s + 1, "abcd"[r])
-                ce = cin * e
-                if e != 1:
-                    L.append((p + "expand_conv", [("kernel:0", (1, 1, cin, ce))]))
-                    L += _bn(p + "expand_bn", ce)
-                L.append((p + "dwconv", [("depthwise_kernel:0", (k, k, ce, 1))]))
-                L += _bn(p + "bn", ce)
-                sq = max(1, cin // 4)
-                L.append((p + "se_reduce", [("kernel:0", (1, 1, ce, sq)), ("bias:0", (sq,))]))
-                L.append((p + "se_expand", [("kernel:0", (1, 1, sq, ce)), ("bias:0", (ce,))]))
-                L.append((p + "project_conv", [("kernel:0", (1, 1, ce, co))]))
-                L += _bn(p + "project_bn", co)
-        L.append(("top_conv", [("kernel:0", (1, 1, 320, 1280))]))
-        L += _bn("top_bn", 1280)
-    else:
-        raise ValueError(kind)
-    return L
-
-
-def random_weights(kind, seed):
-    """{layer: [(weight name, float32 array)]} in file order, He-scaled kernels."""
-    rng = np.random.default_rng(seed)
+def by_layer(kind, values):
+    """{stored weight name: array} (cnn_weights.write_random / read_weights) ->
+    {layer: [(name, array)]} in the file's position order (cnn_layouts)."""
+    import cnn_layouts
     out = {}
-    for layer, ws in layout(kind):
-        arrs = []
-        for name, shape in ws:
-            if name.startswith(("kernel", "weights", "depthwise_kernel")):
-                fan_in = int(np.prod(shape[:-1])) if "depthwise" not in name else shape[0] * shape[1]
-                a = rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
-            elif name.startswith("gamma"):
-                a = rng.uniform(0.5, 1.5, shape)
-            elif name.startswith("moving_variance"):
-                a = rng.uniform(0.5, 1.5, shape)
-            elif name.startswith("mean"):      # EfficientNet normalization (perturbed constants)
-                a = np.array([0.485, 0.456, 0.406]) + rng.uniform(-0.02, 0.02, 3)
-            elif name.startswith("variance"):
-                a = np.array([0.229, 0.224, 0.225]) * rng.uniform(0.9, 1.1, 3)
-            elif name.startswith("count"):
-                a = np.array(1281167.0)
-            else:                               # biases, beta, moving_mean
-                a = rng.standard_normal(shape) * 0.1
-            arrs.append((name, np.asarray(a, dtype=np.float32)))
-        out[layer] = arrs
+    for layer, name, _, _ in cnn_layouts.tensors(kind):
+        out.setdefault(layer, []).append((name, np.asarray(values[name])))
     return out
-
-
-def write_h5(path, weights):
-    """Keras save_weights layout: layer_names, per-layer weight_names, /<layer>/<weight>."""
-    import h5py
-    with h5py.File(path, "w") as f:
-        f.attrs["layer_names"] = np.array([l.encode() for l in weights], dtype="S")
-        f.attrs["backend"] = b"tensorflow"
-        f.attrs["keras_version"] = b"2.4.0"
-        for layer, ws in weights.items():
-            g = f.require_group(layer)
-            g.attrs["weight_names"] = np.array([("%s/%s" % (layer, n)).encode() for n, _ in ws], dtype="S")
-            for n, a in ws:
-                g.create_dataset("%s/%s" % (layer, n), data=a)
 
 
 def flat(weights, dtype=np.float64):
@@ -200,7 +109,7 @@ def vgg16_model(W, dtype=torch.float64):
     """torchvision vgg16 with W loaded; call .features(x).mean((2, 3))."""
     import torchvision
     m = torchvision.models.vgg16().to(dtype).eval()
-    convs = [l for l in m.features if isinstance(l, torch.nn.Conv2d)]
+    convs = [c for c in m.features if isinstance(c, torch.nn.Conv2d)]
     names = ["block%d_conv%d" % (b + 1, i + 1) for b, (n, _) in enumerate(VGG16_BLOCKS) for i in range(n)]
     with torch.no_grad():
         for conv, name in zip(convs, names):

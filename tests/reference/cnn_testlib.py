@@ -1,9 +1,8 @@
 """cnn_testlib.py — the CNN parity checks shared by test_cnn_parity_audio.py and
 test_cnn_parity_visual.py (issue 13).
 
-For each network: random weights in the published layout (cnn_ref.random_weights,
-written as the published file type: VGGish a TF checkpoint, the others Keras HDF5
-via h5py), a real-scale input (log-mel values ln(mel + offset); uint8 frames through
+For each network: random weights in the published layout (cnn_weights.py: VGGish a
+TF1 V1 checkpoint, and once more as a TF2 bundle; the others Keras HDF5 via h5py), a real-scale input (log-mel values ln(mel + offset); uint8 frames through
 the model's preprocessing), the PyTorch oracle in float64 (cnn_ref), and the C side
 through tests/tools/avmit_cnn_tool. Facts checked, each printed with its figure:
   1. fp32, BN folded:      max|avmit - ref| <= 1e-4 * max|ref|
@@ -35,7 +34,7 @@ except ImportError as e:
     print(f"skipped: python3-torchvision / python3-h5py not installed ({e})")
     sys.exit(77)
 import cnn_ref  # noqa: E402
-import tfckpt_ref  # noqa: E402
+import cnn_weights  # noqa: E402
 
 TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-cnn-parity")
 os.makedirs(TMP, exist_ok=True)
@@ -49,15 +48,25 @@ def check(ok, what):
         failures.append(what)
 
 
-def write_weights(kind, W):
-    if kind == "vggish":
-        prefix = os.path.join(TMP, "vggish_model.ckpt")
-        tfckpt_ref.write_checkpoint(prefix, {"%s/%s" % (l, n): a for l, ws in W.items() for n, a in ws})
-        return prefix
-    path = os.path.join(TMP, {"yamnet": "yamnet.h5", "vgg16": "vgg16_notop.h5",
-                              "efficientnetb0": "efficientnetb0_notop.h5"}[kind])
-    cnn_ref.write_h5(path, W)
-    return path
+def write_weights(kind, seed, fmt=None):
+    """Random weights in the published layout (cnn_weights.py, independent of avmit);
+    returns (path, {layer: [(name, array)]}). EfficientNet: the normalization layer's
+    mean/variance are then perturbed (the file's statistics differ from the constants
+    the front end used), which exercises the graph's input rescaling."""
+    name = {"vggish": "vggish_model.ckpt", "yamnet": "yamnet.h5", "vgg16": "vgg16_notop.h5",
+            "efficientnetb0": "efficientnetb0_notop.h5"}[kind]
+    path = os.path.join(TMP, name + ("." + fmt if fmt else ""))
+    values = cnn_weights.write_random(kind, seed, path, fmt)
+    if kind == "efficientnetb0":
+        import h5py
+        rng = np.random.default_rng(seed)
+        with h5py.File(path, "r+") as f:
+            for w, lo, hi in (("mean:0", -0.02, 0.02), ("variance:0", 0.9, 1.1)):
+                d = f["normalization"]["normalization/" + w]
+                a = d[()] + rng.uniform(lo, hi, 3) if w.startswith("mean") else d[()] * rng.uniform(lo, hi, 3)
+                d[...] = a.astype(np.float32)
+                values["normalization/" + w] = d[()]
+    return path, cnn_ref.by_layer(kind, values)
 
 
 def run_tool(kind, weights, x, tag, *opts):
@@ -95,8 +104,7 @@ def reference(kind, W, x, u8):
 
 def parity(kind, n, seed):
     rng = np.random.default_rng(seed)
-    W = cnn_ref.random_weights(kind, seed)
-    weights = write_weights(kind, W)
+    weights, W = write_weights(kind, seed)
     x, u8 = inputs(kind, n, rng)
     ref = reference(kind, W, x, u8)
     scale = np.abs(ref).max()
@@ -106,6 +114,11 @@ def parity(kind, n, seed):
         return
     err = np.abs(y - ref).max()
     check(err <= 1e-4 * scale, f"{kind}: fp32 folded max|diff| {err:.3g} <= 1e-4 * max|ref| {scale:.3g} (rel {err / scale:.2e})")
+    if kind == "vggish":  # the same weights as a TF2 bundle give the same bits
+        w2, _ = write_weights(kind, seed, "tf2")
+        y2, _ = run_tool(kind, w2, x, "tf2", "fold=1", "threads=2", f"batch={n}")
+        if y2 is not None:
+            check(np.array_equal(y2, y), f"{kind}: TF2 bundle and V1 checkpoint give identical outputs")
     if has_bn:
         yu, _ = run_tool(kind, weights, x, "nofold", "fold=0", "threads=2", f"batch={n}")
         if yu is not None:
