@@ -75,3 +75,6 @@ bash "$(dirname "$0")/bench_search.sh" "$BUILD"
 echo
 echo "== extract: avmit extract vs the reference pipeline (bench/bench_extract.sh)"
 bash "$(dirname "$0")/bench_extract.sh" "$BUILD"
+# Issue 15: the rating web app under 50 simulated raters (bench/bench_annotate.sh).
+echo
+bash "$(dirname "$0")/bench_annotate.sh" "$BUILD"

@@ -32,6 +32,7 @@ static const command k_commands[] = {
     {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
     {"extract", cmd_extract, "videos to embedding TFRecords (CNNs, resumable, MPI-sharded)"},
     {"cnn", cmd_cnn, "embedding CNNs (VGGish, YAMNet, VGG16, EfficientNetB0) on oneDNN"},
+    {"annotate", cmd_annotate, "collect ratings: the paper's rating task as a web app"},
 };
 
 static void usage(FILE *f) {
