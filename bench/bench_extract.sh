@@ -7,7 +7,7 @@
 # Clips: BENCH_EXTRACT_CLIPS (default 8) different 3 s, 30 fps, 320x240 H.264 videos
 # with stereo 44.1 kHz AAC (the common Moments-in-Time format), made once with the
 # ffmpeg CLI. Weights: random, in the published layouts (tests/reference/extract_ref.py;
-# made once, VGGish's 288 MB checkpoint takes minutes in Python). avmit runs with all
+# made once). avmit runs with all
 # cores (--threads $(nproc), --jobs default), fp32, and bf16 (which falls back to fp32
 # on CPUs without AMX / AVX512_BF16: the line says so). Peak RSS (GNU time) for
 # yamnet-effnet over N and 3N videos shows whether memory grows with the list.
@@ -44,7 +44,7 @@ import os, sys
 sys.path.insert(0, sys.argv[2])
 import extract_ref as X
 for kind, seed in (("yamnet", 1), ("efficientnetb0", 2), ("vggish", 1), ("vgg16", 2)):
-    if not os.path.exists(os.path.join(sys.argv[1], X.WEIGHT_FILES[kind] + (".index" if kind == "vggish" else ""))):
+    if not os.path.exists(os.path.join(sys.argv[1], X.WEIGHT_FILES[kind])):
         print("writing random", kind, "weights ...", flush=True)
         X.write_weights(kind, seed, sys.argv[1])
 PYEOF

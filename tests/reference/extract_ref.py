@@ -86,18 +86,13 @@ def visual_frames(path, interval):
 
 
 def write_weights(kind, seed, wdir):
-    """cnn_ref's random weights for `kind` written in the published layout into wdir
-    (VGGish: TF checkpoint; others: Keras HDF5); returns the weights for cnn_ref."""
+    """Seeded random weights for `kind` written in the published layout into wdir by
+    the CNN issue's generator (cnn_weights.py: VGGish a TF1 V1 checkpoint, the others
+    Keras HDF5); returns them as cnn_ref takes them."""
     import cnn_ref
-    import tfckpt_ref
-    W = cnn_ref.random_weights(kind, seed)
-    path = os.path.join(wdir, WEIGHT_FILES[kind])
-    if kind == "vggish":
-        tfckpt_ref.write_checkpoint(path, {"%s/%s" % (l, n): a for l, ws in W.items()
-                                           for n, a in ws})
-    else:
-        cnn_ref.write_h5(path, W)
-    return W
+    import cnn_weights
+    values = cnn_weights.write_random(kind, seed, os.path.join(wdir, WEIGHT_FILES[kind]))
+    return cnn_ref.by_layer(kind, values)
 
 
 def embed(kind, W, x):
