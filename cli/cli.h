@@ -36,6 +36,7 @@ int cmd_cnn(int argc, char **argv);      /* cmd_cnn.c: the embedding CNNs (issue
 int cli_cnn_embed(const char *model, const char *weights, const float *x, size_t n, int threads,
                   int batch, int bf16, int variant, int fold, const char *out, int quiet,
                   avmit_error *err);
+int cmd_annotate(int argc, char **argv); /* cmd_annotate.c: the rating web app (issue 15) */
 /* `avmit model import|export|inspect` (cmd_model_io.c), dispatched from cmd_model. */
 int cmd_model_import(int argc, char **argv);
 int cmd_model_export(int argc, char **argv);

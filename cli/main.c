@@ -31,6 +31,7 @@ static const command k_commands[] = {
     {"search", cmd_search, "hyper-parameter random search with bootstrap out-of-bag scoring"},
     {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
     {"cnn", cmd_cnn, "embedding CNNs (VGGish, YAMNet, VGG16, EfficientNetB0) on oneDNN"},
+    {"annotate", cmd_annotate, "collect ratings: the paper's rating task as a web app"},
 };
 
 static void usage(FILE *f) {
