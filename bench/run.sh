@@ -78,3 +78,7 @@ bash "$(dirname "$0")/bench_extract.sh" "$BUILD"
 # Issue 15: the rating web app under 50 simulated raters (bench/bench_annotate.sh).
 echo
 bash "$(dirname "$0")/bench_annotate.sh" "$BUILD"
+# Issue 13: the four embedding CNNs, avmit (oneDNN) vs PyTorch (bench/bench_cnn.sh).
+echo
+echo "== embedding CNNs: avmit vs PyTorch (bench/bench_cnn.sh)"
+bash "$(dirname "$0")/bench_cnn.sh" "$BUILD"
