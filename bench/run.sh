@@ -76,6 +76,14 @@ bash "$(dirname "$0")/bench_memory.sh" "$BUILD"
 # Random search (bench/bench_search.sh): avmit search vs the same trials in PyTorch.
 echo
 bash "$(dirname "$0")/bench_search.sh" "$BUILD"
+# Issue 14: avmit extract, videos/hour per embedding set vs the reference pipeline.
+echo
+echo "== extract: avmit extract vs the reference pipeline (bench/bench_extract.sh)"
+bash "$(dirname "$0")/bench_extract.sh" "$BUILD"
 # Issue 15: the rating web app under 50 simulated raters (bench/bench_annotate.sh).
 echo
 bash "$(dirname "$0")/bench_annotate.sh" "$BUILD"
+# Issue 13: the four embedding CNNs, avmit (oneDNN) vs PyTorch (bench/bench_cnn.sh).
+echo
+echo "== embedding CNNs: avmit vs PyTorch (bench/bench_cnn.sh)"
+bash "$(dirname "$0")/bench_cnn.sh" "$BUILD"

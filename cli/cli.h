@@ -29,6 +29,14 @@ int cmd_predict(int argc, char **argv);
 int cmd_features(int argc, char **argv); /* cmd_features.c: dispatches audio|visual */
 int cmd_savc(int argc, char **argv);     /* cmd_savc.c: pairs|train|eval|score */
 int cmd_search(int argc, char **argv);   /* cmd_search.c: hyper-parameter random search */
+int cmd_extract(int argc, char **argv);  /* cmd_extract.c: videos to embedding TFRecords */
+int cmd_cnn(int argc, char **argv);      /* cmd_cnn.c: the embedding CNNs (issue 13) */
+/* Embed x[n, input shape] with network `model` and write float32 [n, D] to out
+ * (cmd_cnn.c; used by `features audio|visual --embed`). bf16 / variant / fold as in
+ * avmit_cnn_opts; quiet suppresses the bf16-fallback note. 0 or AVMIT_E_*. */
+int cli_cnn_embed(const char *model, const char *weights, const float *x, size_t n, int threads,
+                  int batch, int bf16, int variant, int fold, const char *out, int quiet,
+                  avmit_error *err);
 int cmd_similarity(int argc, char **argv); /* cmd_similarity.c: audiovisual similarity (Fig. 4) */
 int cmd_report(int argc, char **argv);   /* cmd_report.c: one-page HTML model reports */
 int cmd_annotate(int argc, char **argv); /* cmd_annotate.c: the rating web app (issue 15) */

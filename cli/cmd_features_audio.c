@@ -1,7 +1,7 @@
 /*
  * cmd_features_audio.c — `avmit features audio`: a media file's audio as the
  * log-mel patches VGGish or YAMNet consume (FEATURES.md §2–3):
- * decode (media_audio.h) -> resample to 16 kHz (resample.h) -> patches (logmel.h).
+ * the audio chain of avmit/frontend.h (decode -> resample to 16 kHz -> patches).
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -10,10 +10,8 @@
 #include "cli.h"
 
 #if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW)
-#include "avmit/logmel.h"
-#include "avmit/media_audio.h"
+#include "avmit/frontend.h"
 #include "avmit/npy.h"
-#include "avmit/resample.h"
 
 static void audio_usage(FILE *f) {
     fprintf(f,
@@ -32,6 +30,9 @@ static void audio_usage(FILE *f) {
             "  --fft double|single     FFT precision (default double; see logmel.h)\n"
             "  --threads N             worker threads (default: all cores); the output\n"
             "                          does not depend on N\n"
+            "  --embed                 run the network on the patches and write its\n"
+            "                          embeddings float32 [n, D] to -o instead (D 128 / 1024)\n"
+            "  --weights PATH          the network's weights (with --embed; see avmit cnn embed)\n"
             "  -v, --verbose           print stream facts and per-stage times to stderr\n"
             "  -h, --help              this help\n");
 }
@@ -46,11 +47,14 @@ int cmd_features_audio(int argc, char **argv) {
         {"vggish-pad", no_argument, NULL, 'p'},
         {"fft", required_argument, NULL, 'f'},
         {"threads", required_argument, NULL, 't'},
+        {"embed", no_argument, NULL, 'E'},
+        {"weights", required_argument, NULL, 'W'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *model_name = NULL, *out_path = NULL, *wav_path = NULL;
+    const char *model_name = NULL, *out_path = NULL, *wav_path = NULL, *weights = NULL;
+    int embed = 0;
     avmit_resampler rs = AVMIT_RESAMPLER_KAISER_BEST;
     int vggish_pad = 0, verbose = 0, threads = 0;
     avmit_logmel_fft fft = AVMIT_LOGMEL_FFT_DOUBLE;
@@ -79,6 +83,8 @@ int cmd_features_audio(int argc, char **argv) {
                 return CLI_USAGE;
             threads = cli_threads(v);
             break;
+        case 'E': embed = 1; break;
+        case 'W': weights = optarg; break;
         case 'v': verbose = 1; break;
         case 'h': audio_usage(stdout); return CLI_OK;
         default: audio_usage(stderr); return CLI_USAGE;
@@ -89,51 +95,44 @@ int cmd_features_audio(int argc, char **argv) {
         return cli_usage_error("features audio", "unexpected argument '%s'", argv[optind + 1]);
     const char *in_path = argv[optind];
     if (!model_name) return cli_usage_error("features audio", "--model vggish|yamnet is required");
+    if (embed != !!weights)
+        return cli_usage_error("features audio", "--embed and --weights PATH go together");
     if (!out_path) return cli_usage_error("features audio", "-o PATCHES.npy is required");
     avmit_logmel_model model;
     if (avmit_logmel_model_parse(model_name, &model, &err))
         return cli_usage_error("features audio", "--model: %s", err.msg);
-    avmit_logmel_params lp = avmit_logmel_default_params(model);
-    if (vggish_pad) lp.pad_waveform = 1;
-    lp.fft = fft;
+    avmit_audio_frontend_opts fo = avmit_audio_frontend_default_opts(model);
+    if (vggish_pad) fo.logmel.pad_waveform = 1;
+    fo.logmel.fft = fft;
+    fo.resampler = rs;
+    fo.n_threads = threads;
+    fo.keep_waveform = wav_path != NULL;
 
-    avmit_audio_pcm pcm;
-    avmit_logmel *lm = NULL;
-    float *wav = NULL, *patches = NULL;
-    int64_t n_wav = 0, n_patches = 0;
-    int rc = CLI_FAIL;
-    double t0 = cli_now_seconds();
-    if (avmit_media_audio_decode(in_path, &pcm, &err)) return cli_report(&err);
-    double t1 = cli_now_seconds();
-    if (pcm.silent)
+    avmit_audio_features af;
+    if (avmit_audio_frontend_run(in_path, &fo, &af, &err)) return cli_report(&err);
+    const avmit_audio_pcm *pcm = &af.source;
+    if (pcm->silent)
         fprintf(stderr, "avmit features audio: %s: no audio stream; using 3 s of silence\n",
                 in_path);
-    if (verbose && !pcm.silent)
+    if (verbose && !pcm->silent)
         fprintf(stderr, "%s: %s, %d channels, %d Hz, %lld samples, %d-bit quantisation, "
-                "%d rejected packets\n", in_path, pcm.codec, pcm.n_channels, pcm.sample_rate_hz,
-                (long long)pcm.n_samples, pcm.quant_bits, pcm.n_bad_packets);
-    if (avmit_resample(pcm.samples, pcm.n_samples, pcm.sample_rate_hz,
-                       AVMIT_LOGMEL_SAMPLE_RATE_HZ, rs, threads, &wav, &n_wav, &err))
-        goto fail;
-    double t2 = cli_now_seconds();
-    if (avmit_logmel_create(&lm, &lp, &err) ||
-        avmit_logmel_patches(lm, wav, n_wav, threads, &patches, &n_patches, &err))
-        goto fail;
-    double t3 = cli_now_seconds();
-    int64_t shape[3] = {n_patches, AVMIT_LOGMEL_PATCH_FRAMES, AVMIT_LOGMEL_BANDS};
-    if (avmit_npy_write(out_path, AVMIT_DTYPE_F32, 3, shape, patches, &err)) goto fail;
-    if (wav_path && avmit_npy_write(wav_path, AVMIT_DTYPE_F32, 1, &n_wav, wav, &err)) goto fail;
-    if (verbose)
+                "%d rejected packets\n", in_path, pcm->codec, pcm->n_channels,
+                pcm->sample_rate_hz, (long long)pcm->n_samples, pcm->quant_bits,
+                pcm->n_bad_packets);
+    int rc = CLI_OK;
+    int64_t shape[3] = {af.n_patches, AVMIT_LOGMEL_PATCH_FRAMES, AVMIT_LOGMEL_BANDS};
+    if ((embed ? cli_cnn_embed(model_name, weights, af.patches, (size_t)af.n_patches, threads, 0,
+                               0, 0, 1, out_path, 0, &err)
+               : avmit_npy_write(out_path, AVMIT_DTYPE_F32, 3, shape, af.patches, &err)) ||
+        (wav_path &&
+         avmit_npy_write(wav_path, AVMIT_DTYPE_F32, 1, &af.n_waveform, af.waveform, &err)))
+        rc = cli_report(&err);
+    else if (verbose)
         fprintf(stderr, "decode %.1f ms, resample (%s) %.1f ms, log-mel %.1f ms; %lld samples "
-                "at 16 kHz -> %lld patches\n", (t1 - t0) * 1e3, avmit_resampler_name(rs),
-                (t2 - t1) * 1e3, (t3 - t2) * 1e3, (long long)n_wav, (long long)n_patches);
-    rc = CLI_OK;
-fail:
-    if (rc != CLI_OK) cli_report(&err);
-    avmit_logmel_free(lm);
-    avmit_audio_pcm_free(&pcm);
-    free(wav);
-    free(patches);
+                "at 16 kHz -> %lld patches\n", af.timings.decode_s * 1e3,
+                avmit_resampler_name(rs), af.timings.resample_s * 1e3,
+                af.timings.logmel_s * 1e3, (long long)af.n_waveform, (long long)af.n_patches);
+    avmit_audio_features_free(&af);
     return rc;
 }
 

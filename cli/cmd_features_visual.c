@@ -1,8 +1,8 @@
 /*
  * cmd_features_visual.c — `avmit features visual`: the frames the AVMIT
  * reference picks from a video, resized to 224x224 as cv2.resize does, as
- * uint8 RGB or preprocessed float32 model inputs (include/avmit/media_video.h,
- * include/avmit/vision.h; FEATURES.md §6, §7, §9.1).
+ * uint8 RGB or preprocessed float32 model inputs: the visual chain of
+ * include/avmit/frontend.h (FEATURES.md §6, §7, §9.1).
  */
 #include <getopt.h>
 #include <stdint.h>
@@ -10,13 +10,11 @@
 #include <string.h>
 
 #ifdef AVMIT_HAVE_FFMPEG
-#include "avmit/media_video.h"
+#include "avmit/frontend.h"
 #include "avmit/npy.h"
-#include "avmit/vision.h"
 #include "cli.h"
 
 #define CMD "features visual"
-#define FRAME_BYTES ((size_t)AVMIT_VISUAL_SIZE * AVMIT_VISUAL_SIZE * 3)
 
 static void visual_usage(FILE *f) {
     fprintf(f,
@@ -39,6 +37,9 @@ static void visual_usage(FILE *f) {
             "                            model's Rescaling + Normalization layers)\n"
             "  --efficientnet-variant V  tf2.3 (default: TF 2.3-2.9, which the paper used) or\n"
             "                            tf2.10 (Keras >= 2.10 adds a x1/sqrt(std) Rescaling)\n"
+            "  --embed                   run the network of --preprocess on the frames and\n"
+            "                            write its embeddings float32 [n, D] (512 / 1280)\n"
+            "  --weights PATH            the network's weights (with --embed)\n"
             "  --timestamps              print 'index pos_ms' for each selected frame\n"
             "  --threads N               FFmpeg decoder threads (default: all cores)\n"
             "  --decode MODE             auto (default): for H.264 whose timestamps follow\n"
@@ -50,47 +51,6 @@ static void visual_usage(FILE *f) {
             "  -h, --help                this help\n");
 }
 
-typedef struct {
-    uint8_t *frames; /* n * FRAME_BYTES */
-    int64_t n, cap;
-    int timestamps;
-} collect_ctx;
-
-static int collect_frame(void *vctx, const avmit_video_frame *fr, avmit_error *err) {
-    collect_ctx *c = vctx;
-    if (c->n == c->cap) {
-        int64_t cap = c->cap ? 2 * c->cap : 8;
-        uint8_t *p = realloc(c->frames, (size_t)cap * FRAME_BYTES);
-        if (!p) return avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory for frames");
-        c->frames = p;
-        c->cap = cap;
-    }
-    int rc = avmit_resize_linear_u8(fr->rgb, fr->width, fr->height, (size_t)fr->width * 3, 3, 0,
-                                    c->frames + (size_t)c->n * FRAME_BYTES, AVMIT_VISUAL_SIZE,
-                                    AVMIT_VISUAL_SIZE, err);
-    if (rc) return rc;
-    c->n++;
-    if (c->timestamps) printf("%lld %.17g\n", (long long)fr->index, fr->pos_ms);
-    return 0;
-}
-
-static int write_frames(const char *out, const collect_ctx *c, avmit_preprocess pre,
-                        avmit_effnet_variant variant, avmit_error *err) {
-    int64_t shape[4] = {c->n, AVMIT_VISUAL_SIZE, AVMIT_VISUAL_SIZE, 3};
-    if (pre == AVMIT_PREPROCESS_NONE)
-        return avmit_npy_write(out, AVMIT_DTYPE_U8, 4, shape, c->frames, err);
-    size_t n_pixels = (size_t)c->n * AVMIT_VISUAL_SIZE * AVMIT_VISUAL_SIZE;
-    float *x = malloc(n_pixels * 3 * sizeof(float));
-    if (!x) return avmit_error_path(err, AVMIT_E_NOMEM, out, "out of memory");
-    if (pre == AVMIT_PREPROCESS_VGG16)
-        avmit_preprocess_vgg16(c->frames, n_pixels, x);
-    else
-        avmit_preprocess_efficientnet(c->frames, n_pixels, variant, x);
-    int rc = avmit_npy_write(out, AVMIT_DTYPE_F32, 4, shape, x, err);
-    free(x);
-    return rc;
-}
-
 int cmd_features_visual(int argc, char **argv) {
     static const struct option longopts[] = {
         {"output", required_argument, NULL, 'o'},
@@ -99,19 +59,22 @@ int cmd_features_visual(int argc, char **argv) {
         {"preprocess", required_argument, NULL, 'p'},
         {"efficientnet-variant", required_argument, NULL, 'e'},
         {"timestamps", no_argument, NULL, 'T'},
+        {"embed", no_argument, NULL, 'E'},
+        {"weights", required_argument, NULL, 'W'},
         {"threads", required_argument, NULL, 't'},
         {"decode", required_argument, NULL, 'd'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *out = NULL;
+    const char *out = NULL, *weights = NULL;
+    int embed = 0;
     long long interval = 0, threads = 0;
     int verbose = 0;
     avmit_video_decode decode = AVMIT_VIDEO_DECODE_AUTO;
     avmit_preprocess pre = AVMIT_PREPROCESS_NONE;
     avmit_effnet_variant variant = AVMIT_EFFNET_TF23;
-    collect_ctx col = {NULL, 0, 0, 0};
+    int timestamps = 0;
     avmit_error err;
     avmit_error_clear(&err);
     optind = 1;
@@ -131,7 +94,9 @@ int cmd_features_visual(int argc, char **argv) {
             if (avmit_effnet_variant_parse(optarg, &variant, &err))
                 return cli_usage_error(CMD, "--efficientnet-variant: %s", err.msg);
             break;
-        case 'T': col.timestamps = 1; break;
+        case 'T': timestamps = 1; break;
+        case 'E': embed = 1; break;
+        case 'W': weights = optarg; break;
         case 't':
             if (cli_parse_int(CMD, "--threads", optarg, 0, 256, &threads)) return CLI_USAGE;
             break;
@@ -150,22 +115,42 @@ int cmd_features_visual(int argc, char **argv) {
     if (optind >= argc) return cli_usage_error(CMD, "a VIDEO file is required (see --help)");
     if (optind + 1 < argc) return cli_usage_error(CMD, "unexpected argument '%s'", argv[optind + 1]);
     if (!out) return cli_usage_error(CMD, "-o FRAMES.npy is required");
+    if (embed != !!weights) return cli_usage_error(CMD, "--embed and --weights PATH go together");
+    if (embed && pre == AVMIT_PREPROCESS_NONE)
+        return cli_usage_error(CMD, "--embed needs --preprocess vgg16|efficientnetb0 (the network)");
     if (!interval) {
         if (pre == AVMIT_PREPROCESS_NONE)
             return cli_usage_error(CMD, "--interval-ms is required (480: released script, "
                                         "960: the paper's VGG16 setting)");
-        interval = pre == AVMIT_PREPROCESS_VGG16 ? 960 : 480;
+        interval = (long long)avmit_visual_default_interval_ms(pre);
     }
     const char *video = argv[optind];
     if (!verbose) avmit_video_quiet_ffmpeg_log();
 
-    int64_t n_sel = 0;
-    int rc = avmit_video_select_decode(video, (double)interval, cli_threads(threads), decode,
-                                      collect_frame, &col, &n_sel, &err);
-    if (!rc) rc = write_frames(out, &col, pre, variant, &err);
-    free(col.frames);
-    if (rc) return cli_report(&err);
-    return CLI_OK;
+    avmit_visual_frontend_opts fo = avmit_visual_frontend_default_opts(AVMIT_NET_VGG16);
+    fo.interval_ms = (double)interval;
+    fo.preprocess = pre;
+    fo.variant = variant;
+    fo.decode = decode;
+    fo.n_threads = cli_threads(threads);
+    avmit_visual_frames vf;
+    if (avmit_visual_frontend_run(video, &fo, &vf, &err)) return cli_report(&err);
+    if (timestamps)
+        for (int64_t i = 0; i < vf.n; i++)
+            printf("%lld %.17g\n", (long long)vf.index[i], vf.pos_ms[i]);
+    int64_t shape[4] = {vf.n, AVMIT_VISUAL_SIZE, AVMIT_VISUAL_SIZE, 3};
+    int rc = pre == AVMIT_PREPROCESS_NONE
+                 ? avmit_npy_write(out, AVMIT_DTYPE_U8, 4, shape, vf.rgb, &err)
+             : embed ? cli_cnn_embed(pre == AVMIT_PREPROCESS_VGG16 ? "vgg16" : "efficientnetb0",
+                                     weights, vf.input, (size_t)vf.n, cli_threads(threads), 0, 0,
+                                     (int)variant, 1, out, 0, &err)
+                     : avmit_npy_write(out, AVMIT_DTYPE_F32, 4, shape, vf.input, &err);
+    if (!rc && verbose)
+        fprintf(stderr, "select+decode %.1f ms, resize %.1f ms, preprocess %.1f ms; "
+                "%lld frames\n", vf.timings.decode_s * 1e3, vf.timings.resize_s * 1e3,
+                vf.timings.preprocess_s * 1e3, (long long)vf.n);
+    avmit_visual_frames_free(&vf);
+    return rc ? cli_report(&err) : CLI_OK;
 }
 #else /* built without FFmpeg (AVMIT_WITH_FFMPEG=OFF): src/media is left out */
 #include "cli.h"

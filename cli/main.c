@@ -32,6 +32,8 @@ static const command k_commands[] = {
     {"similarity", cmd_similarity, "audiovisual similarity per video and class (Fig. 4 style)"},
     {"report", cmd_report, "one-page HTML report of trained models (--compare for several)"},
     {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
+    {"extract", cmd_extract, "videos to embedding TFRecords (CNNs, resumable, MPI-sharded)"},
+    {"cnn", cmd_cnn, "embedding CNNs (VGGish, YAMNet, VGG16, EfficientNetB0) on oneDNN"},
     {"annotate", cmd_annotate, "collect ratings: the paper's rating task as a web app"},
 };
 

@@ -14,11 +14,13 @@ BUILD_PKGS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev  # media decoding
   libfftw3-dev                      # STFTs of the audio front end (single precision)
   libsoxr-dev                       # optional high-quality resampler (--resampler soxr)
+  libdnnl-dev                       # oneDNN 2.x: convolutions/pooling/inner products of the embedding CNNs (src/cnn)
   libmicrohttpd-dev libsqlite3-dev  # avmit annotate: the rating web app's HTTP server + study database
 )
 TEST_PKGS=(
   python3 python3-numpy             # independent test-time readers (tests/reference/)
   python3-torch python3-scipy       # test-time oracles: layer/gradient parity (PyTorch)
+  python3-torchvision               # test-time oracle: VGG16 / EfficientNet-B0 CNN parity (tests/reference/cnn_ref.py)
   python3-h5py                      # test-time oracle: reading the released Keras HDF5 files
   python3-opencv python3-resampy python3-pydub ffmpeg  # test-time oracles + test media generation
   libopenmpi-dev openmpi-bin        # MPI scale-out of the random search (build option)

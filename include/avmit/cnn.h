@@ -18,6 +18,19 @@
  * Thread-safety: an avmit_cnn owns its oneDNN engine, stream and scratch
  * buffers: use one from one thread at a time (it parallelises inside, over
  * opts.threads). Separate avmit_cnn objects may run concurrently.
+ *
+ * Threads: Debian's oneDNN runs on OpenMP (libgomp). avmit_cnn_load and
+ * avmit_cnn_embed set the calling thread's OpenMP thread count
+ * (omp_set_num_threads: a per-thread setting) to opts.threads for their
+ * duration and restore it, so each object keeps its own budget. fp32 results
+ * do not depend on the thread count (the tests check identical bits).
+ * Across batch sizes they agree to 1e-6 relative; they are bit-identical for
+ * VGG16, YAMNet and EfficientNetB0 in the tests, not for VGGish (oneDNN blocks
+ * the fully connected layers' GEMM differently for other batch sizes).
+ *
+ * Memory: the weights are held once (the file's buffers are taken, BN is
+ * folded in place, and each is reordered once into oneDNN's layout, the
+ * original freed); activations of one batch share buffers by lifetime.
  */
 #ifndef AVMIT_CNN_H
 #define AVMIT_CNN_H
@@ -27,6 +40,7 @@
 
 #include "avmit/error.h"
 #include "avmit/vision.h" /* avmit_effnet_variant */
+#include "avmit/weights.h" /* avmit_wset */
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,6 +102,18 @@ avmit_precision avmit_cnn_precision(const avmit_cnn *net, const char **why);
 double avmit_cnn_flops(avmit_cnn_kind kind);
 /* Trainable + non-trainable parameter count as Keras would count it. */
 size_t avmit_cnn_param_count(avmit_cnn_kind kind);
+
+/* 0 if the tensors of w are exactly those of `kind` (names or layer + position,
+ * shapes, float32; YAMNet's unused classifier may be present), else the error
+ * avmit_cnn_load would give, naming the tensor. */
+int avmit_cnn_check_wset(avmit_cnn_kind kind, const avmit_wset *w, avmit_error *err);
+/* Seeded random weights for `kind` as the tensor list of its published file
+ * (docs/cnn-weights.md: names, positions, shapes; out->format is the published
+ * format) — write them with avmit_wset_write. Same seed, same bits. *out must
+ * not hold a set (it is overwritten); free with avmit_wset_free. */
+int avmit_cnn_init_weights(avmit_cnn_kind kind, uint64_t seed, avmit_wset *out, avmit_error *err);
+/* "oneDNN 2.6.3, ISA avx2": the library version and the ISA its kernels dispatch to. */
+void avmit_cnn_backend(char *buf, size_t n);
 
 #ifdef __cplusplus
 }

@@ -23,6 +23,9 @@
  * Built only with libhdf5 (AVMIT_HAVE_HDF5); without it every function
  * returns AVMIT_E_UNSUPPORTED.
  *
+ * Layer names may contain '/' (YAMNet's "layer1/conv/bn"): the layer group
+ * is then nested (/layer1/conv/bn inside /layer1/conv), as h5py makes it.
+ *
  * Thread-safety: libhdf5 (serial build) is not thread-safe; call these from
  * one thread at a time. The first call turns off libhdf5's automatic error
  * printing for the default error stack (H5Eset_auto2(H5E_DEFAULT, NULL,
@@ -49,7 +52,12 @@ typedef struct avmit_keras_weight {
     int ndim;                                 /* 0 = scalar */
     int64_t shape[AVMIT_KERAS_MAX_DIMS];
     float *data;                              /* product(shape) floats, C order */
+    int dtype;                                /* stored type: AVMIT_KERAS_F32 (0), or with
+                                                 AVMIT_KERAS_READ_INTS I64 / I32 (data converted
+                                                 to float; written back as that type) */
 } avmit_keras_weight;
+
+enum { AVMIT_KERAS_F32 = 0, AVMIT_KERAS_I64 = 1, AVMIT_KERAS_I32 = 2 };
 
 /* One entry of layer_names with its weights (n_weights may be 0). */
 typedef struct avmit_keras_layer {
@@ -70,12 +78,21 @@ typedef struct avmit_keras_h5 {
     avmit_keras_strings strings; /* the form layer_names was stored in (read) */
     size_t n_layers;
     avmit_keras_layer *layers; /* layer_names order */
+    int no_root_attrs;        /* read: neither backend nor keras_version present; write: omit both
+                                 (Keras 1 files, e.g. the 2016 VGG16 weights) */
 } avmit_keras_h5;
 
 /* Read a Keras weights file. Errors name the file and the attribute or
  * dataset: not an HDF5 file, missing layer_names / weight_names, a missing
  * dataset, a dtype other than float32 LE, more than 8 dimensions. */
 int avmit_keras_h5_read(avmit_keras_h5 *out, const char *path, avmit_error *err);
+
+/* As avmit_keras_h5_read; flags AVMIT_KERAS_READ_INTS also accepts signed
+ * 32/64-bit little-endian integer datasets (converted to float, dtype set) —
+ * the EfficientNet normalization layer's `count`. */
+#define AVMIT_KERAS_READ_INTS 1u
+int avmit_keras_h5_read_flags(avmit_keras_h5 *out, const char *path, unsigned flags,
+                              avmit_error *err);
 
 /* Write w to path atomically (parent directories are created when make_dirs).
  * backend / keras_version NULL or "" are written as "tensorflow" / "2.4.0". */

@@ -42,14 +42,17 @@
 
 #include "avmit/embedding.h"
 #include "avmit/error.h"
+#include "avmit/registry.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 typedef enum avmit_synth_set {
-    AVMIT_SYNTH_YAMNET_EFFNET = 0, /* D_a 1024, D_v 1280, T_a 6, T_v 6 (7 for ~1 in 5) */
-    AVMIT_SYNTH_VGGISH_VGG16 = 1   /* D_a 128, D_v 512, T_a 3, T_v 4 */
+    /* the embedding sets of registry.h (dimensions there) */
+    AVMIT_SYNTH_YAMNET_EFFNET = AVMIT_SET_YAMNET_EFFNET, /* D_a 1024, D_v 1280, T_a 6, T_v 6
+                                                            (7 for ~1 in 5) */
+    AVMIT_SYNTH_VGGISH_VGG16 = AVMIT_SET_VGGISH_VGG16    /* D_a 128, D_v 512, T_a 3, T_v 4 */
 } avmit_synth_set;
 
 /* "yamnet-effnet" / "vggish-vgg16" -> set; AVMIT_E_ARG for any other name. */

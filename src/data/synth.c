@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "avmit/labels.h"
+#include "avmit/registry.h"
 #include "avmit/rng.h"
 
 #define SYNTH_VIDEO_SCALE 0.5f  /* std of the per-video offset */
@@ -40,21 +41,15 @@ struct avmit_synth {
 };
 
 int avmit_synth_set_parse(const char *name, avmit_synth_set *out, avmit_error *err) {
-    if (name && !strcmp(name, "yamnet-effnet")) {
-        *out = AVMIT_SYNTH_YAMNET_EFFNET;
-        return 0;
-    }
-    if (name && !strcmp(name, "vggish-vgg16")) {
-        *out = AVMIT_SYNTH_VGGISH_VGG16;
-        return 0;
-    }
-    return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "embeddings",
-                           "unknown embedding set '%s' (expected yamnet-effnet or vggish-vgg16)",
-                           name ? name : "");
+    avmit_embedding_set set;
+    int rc = avmit_embedding_set_parse(name, &set, err);
+    if (!rc) *out = (avmit_synth_set)set;
+    return rc;
 }
 
 const char *avmit_synth_set_name(avmit_synth_set s) {
-    return s == AVMIT_SYNTH_VGGISH_VGG16 ? "vggish-vgg16" : "yamnet-effnet";
+    const avmit_embedding_set_info *e = avmit_embedding_set_get((avmit_embedding_set)s);
+    return e ? e->name : avmit_embedding_set_get(AVMIT_SET_YAMNET_EFFNET)->name;
 }
 
 avmit_synth_opts avmit_synth_default_opts(void) {
@@ -106,9 +101,9 @@ int avmit_synth_create(avmit_synth **out, const avmit_synth_opts *opts, avmit_er
     avmit_synth *s = calloc(1, sizeof *s);
     if (!s) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
     s->opts = *opts;
-    int vgg = opts->set == AVMIT_SYNTH_VGGISH_VGG16;
-    s->dim[0] = vgg ? 128 : 1024;
-    s->dim[1] = vgg ? 512 : 1280;
+    const avmit_embedding_set_info *set = avmit_embedding_set_get((avmit_embedding_set)opts->set);
+    s->dim[0] = set->audio_dim;
+    s->dim[1] = set->visual_dim;
     static const char *const k_modality[2] = {"audio", "visual"};
     for (int m = 0; m < 2; m++) {
         int64_t d = s->dim[m];

@@ -74,6 +74,13 @@ typedef enum avmit_op_kind {
     AVMIT_OP_KIND_COUNT
 } avmit_op_kind;
 
+/* Fused / standalone activations of the CNN ops (conv.act, ACT in CNN graphs):
+ * the avmit_act values (relu 0, swish 1) plus these. */
+#define AVMIT_GACT_NONE (-1)
+#define AVMIT_GACT_RELU 0  /* = AVMIT_ACT_RELU */
+#define AVMIT_GACT_SWISH 1 /* = AVMIT_ACT_SWISH */
+#define AVMIT_GACT_SIGMOID 2
+
 /* Which block a parameter tensor lives in. */
 typedef enum avmit_gblock {
     AVMIT_GB_WEIGHTS = 0, /* trainable (Table 5 counts these) */
@@ -122,6 +129,8 @@ typedef struct avmit_gop {
         struct { float eps, momentum; int fold; } bn;  /* fold: fold into the previous conv at load */
         struct { float rate; } dropout;
         struct { float floor; } euclid;
+        struct { int squeeze; } se;           /* SE: squeeze width; params reduce k,b, expand k,b */
+        struct { int variant; } rescale;      /* RESCALE: avmit_effnet_variant the input already has */
     } a;
 } avmit_gop;
 

@@ -22,6 +22,7 @@
 
 #include "avmit/embedding.h"
 #include "avmit/labels.h"
+#include "avmit/registry.h"
 #include "avmit/tfrecord.h"
 #include "io/pb_int.h"
 
@@ -408,14 +409,14 @@ static int check_finite(const dctx *d, const float *x, int64_t n_rows, int64_t d
     return 0;
 }
 
-static const char *dim_model(int64_t dim) {
-    switch (dim) {
-    case 128: return "VGGish";
-    case 1024: return "YAMNet";
-    case 512: return "VGG16";
-    case 1280: return "EfficientNetB0";
-    default: return "unknown";
-    }
+/* The network of modality m whose embedding is dim wide; NULL when none. */
+static const avmit_network_info *dim_network(avmit_modality m, int64_t dim) {
+    return dim > 0 && dim <= 1 << 20 ? avmit_network_by_dim(m, (int)dim) : NULL;
+}
+
+static const char *dim_model(avmit_modality m, int64_t dim) {
+    const avmit_network_info *n = dim_network(m, dim);
+    return n ? n->display_name : "unknown";
 }
 
 /* The semantic checks of FORMATS.md §10 on a structurally valid record. */
@@ -456,23 +457,28 @@ static int check_semantics(const dctx *d, const feature_acc *ctx, const int *ctx
     if (o->check_dims) {
         int64_t da = (int64_t)(lists[LIST_AUDIO].row_bytes / 4);
         int64_t dv = (int64_t)(lists[LIST_VISUAL].row_bytes / 4);
-        if (da != 128 && da != 1024)
+        const avmit_embedding_set_info *s = avmit_embedding_set_get(AVMIT_SET_VGGISH_VGG16);
+        const avmit_embedding_set_info *y = avmit_embedding_set_get(AVMIT_SET_YAMNET_EFFNET);
+        const avmit_network_info *an = dim_network(AVMIT_MODALITY_AUDIO, da);
+        const avmit_embedding_set_info *set = an ? avmit_embedding_set_by_audio_dim(an->dim) : NULL;
+        if (!set)
             return derr(d, AVMIT_E_RANGE, "audio",
-                        "feature list 'audio' rows have %lld floats, expected 128 (VGGish) or "
-                        "1024 (YAMNet)",
-                        (long long)da);
-        if (dv != 512 && dv != 1280)
+                        "feature list 'audio' rows have %lld floats, expected %d (VGGish) or "
+                        "%d (YAMNet)",
+                        (long long)da, s->audio_dim, y->audio_dim);
+        if (!dim_network(AVMIT_MODALITY_VISUAL, dv))
             return derr(d, AVMIT_E_RANGE, "visual_object",
-                        "feature list 'visual_object' rows have %lld floats, expected 512 "
-                        "(VGG16) or 1280 (EfficientNetB0)",
-                        (long long)dv);
-        int64_t want = da == 128 ? 512 : 1280;
+                        "feature list 'visual_object' rows have %lld floats, expected %d "
+                        "(VGG16) or %d (EfficientNetB0)",
+                        (long long)dv, s->visual_dim, y->visual_dim);
+        int64_t want = set->visual_dim;
         if (dv != want)
             return derr(d, AVMIT_E_RANGE, "visual_object",
                         "audio dimension %lld (%s) pairs with visual dimension %lld (%s), found "
                         "%lld (%s)",
-                        (long long)da, dim_model(da), (long long)want, dim_model(want),
-                        (long long)dv, dim_model(dv));
+                        (long long)da, dim_model(AVMIT_MODALITY_AUDIO, da), (long long)want,
+                        dim_model(AVMIT_MODALITY_VISUAL, want), (long long)dv,
+                        dim_model(AVMIT_MODALITY_VISUAL, dv));
     }
     return 0;
 }

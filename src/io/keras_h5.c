@@ -170,8 +170,8 @@ static int read_str_list(hid_t obj, const char *name, const char *where, char **
 }
 
 /* Read dataset /<layer>/<wt->name> as float32 LE. */
-static int read_weight(hid_t layer_g, const char *layer, avmit_keras_weight *wt, const char *path,
-                       avmit_error *err) {
+static int read_weight(hid_t layer_g, const char *layer, avmit_keras_weight *wt, unsigned flags,
+                       const char *path, avmit_error *err) {
     char why[160], field[AVMIT_ERROR_FIELD_MAX];
     snprintf(field, sizeof field, "%s/%s", layer, wt->name);
     int rc = 0;
@@ -189,7 +189,11 @@ static int read_weight(hid_t layer_g, const char *layer, avmit_keras_weight *wt,
                              "cannot read the dataset's type or shape (%s)", h5_why(why));
         goto done;
     }
-    if (H5Tequal(type, H5T_IEEE_F32LE) <= 0) {
+    if ((flags & AVMIT_KERAS_READ_INTS) && H5Tequal(type, H5T_STD_I64LE) > 0)
+        wt->dtype = AVMIT_KERAS_I64;
+    else if ((flags & AVMIT_KERAS_READ_INTS) && H5Tequal(type, H5T_STD_I32LE) > 0)
+        wt->dtype = AVMIT_KERAS_I32;
+    else if (H5Tequal(type, H5T_IEEE_F32LE) <= 0) {
         H5T_class_t cls = H5Tget_class(type);
         const char *what = cls == H5T_FLOAT ? "float" : cls == H5T_INTEGER ? "integer"
                            : cls == H5T_STRING ? "string" : "non-numeric";
@@ -235,12 +239,22 @@ done:
 }
 
 /* Fill layer l (whose name is set) from group /<l->name>. */
-static int read_layer(hid_t file, avmit_keras_layer *l, const char *path, avmit_error *err) {
+/* A layer name usable as an HDF5 path: non-empty components, no "." / "..". */
+static int bad_layer_name(const char *nm) {
+    if (!nm || !nm[0] || nm[0] == '/' || nm[strlen(nm) - 1] == '/' || strstr(nm, "//")) return 1;
+    for (const char *p = nm; p; p = strchr(p, '/') ? strchr(p, '/') + 1 : NULL) {
+        size_t n = strcspn(p, "/");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.')) return 1;
+    }
+    return 0;
+}
+
+static int read_layer(hid_t file, avmit_keras_layer *l, unsigned flags, const char *path,
+                      avmit_error *err) {
     char why[160];
     char where[AVMIT_ERROR_FIELD_MAX + 16];
     snprintf(where, sizeof where, "layer '%s'", l->name);
-    if (!l->name[0] || strchr(l->name, '/') || !strcmp(l->name, ".") ||
-        H5Lexists(file, l->name, H5P_DEFAULT) <= 0) {
+    if (bad_layer_name(l->name) || H5Oexists_by_name(file, l->name, H5P_DEFAULT) <= 0) {
         H5Eclear2(H5E_DEFAULT);
         return avmit_error_set(err, AVMIT_E_NOTFOUND, path, -1, -1, -1, "layer_names",
                                "layer '%s' is listed but the file has no group /%s", l->name,
@@ -262,7 +276,7 @@ static int read_layer(hid_t file, avmit_keras_layer *l, const char *path, avmit_
         l->weights[i].name = names[i];
         names[i] = NULL;
         l->n_weights = i + 1;
-        rc = read_weight(g, l->name, &l->weights[i], path, err);
+        rc = read_weight(g, l->name, &l->weights[i], flags, path, err);
     }
     free_strs(names, n);
     H5Gclose(g);
@@ -291,6 +305,11 @@ static int open_for_read(hid_t *file, const char *path, avmit_error *err) {
 }
 
 int avmit_keras_h5_read(avmit_keras_h5 *out, const char *path, avmit_error *err) {
+    return avmit_keras_h5_read_flags(out, path, 0, err);
+}
+
+int avmit_keras_h5_read_flags(avmit_keras_h5 *out, const char *path, unsigned flags,
+                              avmit_error *err) {
     memset(out, 0, sizeof *out);
     h5_quiet();
     hid_t file = -1;
@@ -309,16 +328,18 @@ int avmit_keras_h5_read(avmit_keras_h5 *out, const char *path, avmit_error *err)
         out->layers[i].name = names[i];
         names[i] = NULL;
         out->n_layers = i + 1;
-        rc = read_layer(file, &out->layers[i], path, err);
+        rc = read_layer(file, &out->layers[i], flags, path, err);
     }
     free_strs(names, n);
     /* backend / keras_version are reported, not required (FORMATS.md §10) */
     const char *const keys[2] = {"backend", "keras_version"};
     char **dst[2] = {&out->backend, &out->keras_version};
+    out->no_root_attrs = 1;
     for (int k = 0; !rc && k < 2; k++) {
         char **v = NULL;
         size_t nv = 0;
         if (H5Aexists(file, keys[k]) > 0) {
+            out->no_root_attrs = 0;
             rc = read_str_attr(file, keys[k], "the root group", &v, &nv, &vlen, path, err);
             if (rc) break;
         }
@@ -386,8 +407,11 @@ static int write_weight(hid_t g, hid_t lcpl, const avmit_keras_weight *wt) {
     hid_t space = wt->ndim ? H5Screate_simple(wt->ndim, dims, NULL) : H5Screate(H5S_SCALAR);
     hid_t d = -1;
     int ok = space >= 0 &&
-             (d = H5Dcreate2(g, wt->name, H5T_IEEE_F32LE, space, lcpl, H5P_DEFAULT,
-                             H5P_DEFAULT)) >= 0 &&
+             (d = H5Dcreate2(g, wt->name,
+                             wt->dtype == AVMIT_KERAS_I64   ? H5T_STD_I64LE
+                             : wt->dtype == AVMIT_KERAS_I32 ? H5T_STD_I32LE
+                                                            : H5T_IEEE_F32LE,
+                             space, lcpl, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
              (avmit_keras_weight_count(wt) == 0 ||
               H5Dwrite(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, wt->data) >= 0);
     if (d >= 0) H5Dclose(d);
@@ -416,15 +440,19 @@ static int write_tree(hid_t file, const avmit_keras_h5 *w, int vlen, const char 
     const char *backend = w->backend && w->backend[0] ? w->backend : "tensorflow";
     const char *version = w->keras_version && w->keras_version[0] ? w->keras_version : "2.4.0";
     if (write_str_attr(file, "layer_names", names, w->n_layers, vlen) ||
-        write_scalar_str(file, "backend", backend) ||
-        write_scalar_str(file, "keras_version", version))
+        (!w->no_root_attrs && (write_scalar_str(file, "backend", backend) ||
+                               write_scalar_str(file, "keras_version", version))))
         goto done;
     /* Keras creates the layer groups in name order ("to avoid prefix issues") */
     qsort(sorted, w->n_layers, sizeof *sorted, cmp_layer_name);
     for (size_t i = 0; i < w->n_layers; i++) {
         const avmit_keras_layer *l = sorted[i];
         *what = l->name;
-        hid_t g = H5Gcreate2(file, l->name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        /* a nested name's parent may exist already (sorted: parents first) */
+        hid_t g = H5Oexists_by_name(file, l->name, H5P_DEFAULT) > 0
+                      ? H5Gopen2(file, l->name, H5P_DEFAULT)
+                      : H5Gcreate2(file, l->name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+        H5Eclear2(H5E_DEFAULT);
         if (g < 0) goto done;
         char **wn = calloc(l->n_weights + 1, sizeof *wn);
         int bad = !wn;
@@ -461,8 +489,7 @@ int avmit_keras_h5_write(const char *path, const avmit_keras_h5 *w, avmit_keras_
     h5_quiet();
     for (size_t i = 0; i < w->n_layers; i++) {
         const char *nm = w->layers[i].name;
-        if (!nm || !nm[0] || strchr(nm, '/') || !strcmp(nm, ".") ||
-            !strcmp(nm, "top_level_model_weights"))
+        if (bad_layer_name(nm) || !strcmp(nm, "top_level_model_weights"))
             return avmit_error_set(err, AVMIT_E_ARG, path, -1, -1, -1, "layer_names",
                                    "layer name '%s' cannot be an HDF5 group name here",
                                    nm ? nm : "(null)");

@@ -47,6 +47,12 @@ int avmit_keras_h5_read(avmit_keras_h5 *out, const char *path, avmit_error *err)
                             "Keras HDF5 files need libhdf5, which this build of avmit lacks");
 }
 
+int avmit_keras_h5_read_flags(avmit_keras_h5 *out, const char *path, unsigned flags,
+                              avmit_error *err) {
+    (void)flags;
+    return avmit_keras_h5_read(out, path, err);
+}
+
 int avmit_keras_h5_write(const char *path, const avmit_keras_h5 *w, avmit_keras_strings form,
                          int make_dirs, avmit_error *err) {
     (void)w;

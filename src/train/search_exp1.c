@@ -18,13 +18,14 @@
 #include <unistd.h>
 
 #include "avmit/fileio.h"
+#include "avmit/registry.h"
 #include "avmit/split.h"
 
 avmit_model_config avmit_search_exp1_base(avmit_synth_set e) {
     avmit_model_config c = avmit_model_default_config();
-    int vgg = e == AVMIT_SYNTH_VGGISH_VGG16;
-    c.audio_dim = vgg ? 128 : 1024;
-    c.visual_dim = vgg ? 512 : 1280;
+    const avmit_embedding_set_info *set = avmit_embedding_set_get((avmit_embedding_set)e);
+    c.audio_dim = set->audio_dim;
+    c.visual_dim = set->visual_dim;
     c.use_audio = c.use_visual = 1;
     c.timesteps = 7;
     c.n_classes = 16;

@@ -12,6 +12,7 @@
 #include "avmit/csv.h"
 #include "avmit/fileio.h"
 #include "avmit/labels.h"
+#include "avmit/registry.h"
 #include "avmit/search.h"
 #include "search_int.h"
 
@@ -144,6 +145,8 @@ int avmit_search_write_train_yaml(const avmit_search_config *c,
     int r = avmit_atomic_open(&af, path, 1, err);
     if (r) return r;
     FILE *f = avmit_atomic_stream(af);
+    const avmit_embedding_set_info *k_vgg = avmit_embedding_set_get(AVMIT_SET_VGGISH_VGG16);
+    const avmit_embedding_set_info *k_mob = avmit_embedding_set_get(AVMIT_SET_YAMNET_EFFNET);
     fprintf(f,
             "# avmit search: best OOB config of %s %s (trial %ld, train seed %llu)\n"
             "# filepaths\n"
@@ -168,12 +171,12 @@ int avmit_search_write_train_yaml(const avmit_search_config *c,
             "data:\n"
             "  VGG_style:\n"
             "    enabled: %s\n"
-            "    audio_size: 128\n"
-            "    visual_size: 512\n\n"
+            "    audio_size: %d\n"
+            "    visual_size: %d\n\n"
             "  mobilenet_style:\n"
             "    enabled: %s\n"
-            "    audio_size: 1024\n"
-            "    visual_size: 1280\n\n"
+            "    audio_size: %d\n"
+            "    visual_size: %d\n\n"
             "  timesteps: 7 # timesteps to pad to\n"
             "  num_classes: 16\n\n"
             "# Cell containing training arguments\n"
@@ -190,7 +193,8 @@ int avmit_search_write_train_yaml(const avmit_search_config *c,
             avmit_synth_set_name(c->key.embeddings), avmit_search_rnn_name(c->key.rnn),
             c->key.trial, (unsigned long long)c->train_seed, p.tfrecords_loc, p.train_csv,
             p.val_csv, p.model_path, k_fn[c->key.rnn], c->units, dropout, c->nb,
-            avmit_search_act_name(c->act), vgg ? "True" : "False", vgg ? "False" : "True", lr);
+            avmit_search_act_name(c->act), vgg ? "True" : "False", k_vgg->audio_dim,
+            k_vgg->visual_dim, vgg ? "False" : "True", k_mob->audio_dim, k_mob->visual_dim, lr);
     for (int i = 0; i < AVMIT_N_CLASSES; i++) fprintf(f, "  %s: %d\n", avmit_label_name(i), i);
     return avmit_atomic_commit(af, err);
 }
