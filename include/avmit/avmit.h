@@ -16,6 +16,7 @@
 #include "avmit/frontend.h"
 #include "avmit/keras_h5.h"
 #include "avmit/keras_vars.h"
+#include "avmit/modeldir.h"
 #include "avmit/labels.h"
 #include "avmit/logmel.h"
 #include "avmit/media_audio.h"

@@ -1,4 +1,5 @@
-/* fileio.c — whole-file reads, atomic writes, directories (include/avmit/fileio.h). */
+/* fileio.c — whole-file reads, atomic writes, directories, directory locks
+ * (include/avmit/fileio.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "avmit/fileio.h"
 
@@ -7,8 +8,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/error_int.h"
 
 int avmit_read_file(const char *path, unsigned char **buf, size_t *size_bytes, avmit_error *err) {
     *buf = NULL;
@@ -319,4 +323,28 @@ void avmit_pathlist_free(avmit_pathlist *list) {
     free(list->paths);
     list->paths = NULL;
     list->n = list->cap = 0;
+}
+
+/* ---- directory lock ------------------------------------------------------------------ */
+
+int avmit_dir_lock(const char *dir, const char *lock_name, const char *what, avmit_error *err) {
+    char *path = avmit_path_join(dir, lock_name);
+    if (!path) return AVMIT_NOMEM(err, "lock path");
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fd = AVMIT_ERR(err, AVMIT_E_IO, path, "", "cannot open: %s", strerror(errno));
+    } else if (flock(fd, LOCK_EX | LOCK_NB)) {
+        int e = errno;
+        close(fd);
+        fd = e == EWOULDBLOCK
+                 ? AVMIT_ERR(err, AVMIT_E_IO, dir, "", "another %s is running in this directory",
+                             what)
+                 : AVMIT_ERR(err, AVMIT_E_IO, dir, "", "cannot lock: %s", strerror(e));
+    }
+    free(path);
+    return fd;
+}
+
+void avmit_dir_unlock(int fd) {
+    if (fd >= 0) close(fd); /* closing the last descriptor releases the flock */
 }
