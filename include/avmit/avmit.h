@@ -46,5 +46,6 @@
 #include "avmit/train.h"
 #include "avmit/vision.h"
 #include "avmit/weights.h"
+#include "avmit/yaml.h"
 
 #endif

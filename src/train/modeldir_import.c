@@ -31,7 +31,6 @@ avmit_modeldir_kind avmit_modeldir_kind_of(const char *dir) {
     return kind;
 }
 
-#ifdef AVMIT_HAVE_YAML
 /* A SAVC train.yaml: the SAVC model into out/model.safetensors. */
 static int import_savc(const char *config, const char *weights, const char *out,
                        avmit_modeldir_info *info, avmit_error *err) {
@@ -83,7 +82,6 @@ static int import_exp1(const char *config, const char *weights, const char *out,
     avmit_model_free(m);
     return rc;
 }
-#endif
 
 int avmit_modeldir_import(const char *config, const char *weights, const char *out,
                           avmit_modeldir_info *info, avmit_error *err) {
@@ -91,17 +89,10 @@ int avmit_modeldir_import(const char *config, const char *weights, const char *o
     if (!info) info = &local;
     memset(info, 0, sizeof *info);
     info->format = AVMIT_WEIGHTS_KERAS_H5;
-#ifdef AVMIT_HAVE_YAML
     avmit_config_kind kind;
     int rc = avmit_config_detect(config, &kind, err);
     if (rc) return rc;
     info->kind = kind == AVMIT_CONFIG_SAVC ? AVMIT_MODELDIR_SAVC : AVMIT_MODELDIR_EXP1;
     return kind == AVMIT_CONFIG_SAVC ? import_savc(config, weights, out, info, err)
                                      : import_exp1(config, weights, out, info, err);
-#else
-    (void)weights;
-    (void)out;
-    return AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, config, "",
-                     "reading train.yaml needs libyaml (this build has AVMIT_WITH_YAML=OFF)");
-#endif
 }
