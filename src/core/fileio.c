@@ -43,7 +43,7 @@ int avmit_read_file(const char *path, unsigned char **buf, size_t *size_bytes, a
             if (!nb) {
                 free(b);
                 close(fd);
-                return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                return AVMIT_NOMEM_AT(err, path, "read_file");
             }
             b = nb;
             cap = nc;
@@ -70,7 +70,7 @@ int avmit_mkdirs(const char *dir, avmit_error *err) {
     if (!dir || !*dir) return 0;
     size_t n = strlen(dir);
     char *p = malloc(n + 1);
-    if (!p) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!p) return AVMIT_NOMEM_AT(err, dir, "mkdirs");
     memcpy(p, dir, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (p[i] == '/' || p[i] == '\0') {
@@ -97,7 +97,7 @@ int avmit_mkdirs_for_file(const char *path, avmit_error *err) {
     if (!slash || slash == path) return 0;
     size_t n = (size_t)(slash - path);
     char *d = malloc(n + 1);
-    if (!d) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!d) return AVMIT_NOMEM_AT(err, path, "mkdirs_for_file");
     memcpy(d, path, n);
     d[n] = '\0';
     int r = avmit_mkdirs(d, err);
@@ -118,7 +118,7 @@ int avmit_atomic_open(avmit_atomic_file **out, const char *path, int make_dirs, 
         if (r) return r;
     }
     avmit_atomic_file *f = calloc(1, sizeof *f);
-    if (!f) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!f) return AVMIT_NOMEM_AT(err, path, "atomic_open");
     size_t n = strlen(path);
     f->path = malloc(n + 1);
     f->tmp = malloc(n + 32);
@@ -126,7 +126,7 @@ int avmit_atomic_open(avmit_atomic_file **out, const char *path, int make_dirs, 
         free(f->path);
         free(f->tmp);
         free(f);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "atomic_open");
     }
     memcpy(f->path, path, n + 1);
     /* "<dir>/.<base>.tmp.XXXXXX": same directory, so rename is atomic. */
@@ -247,12 +247,12 @@ int avmit_pathlist_push(avmit_pathlist *list, const char *path, avmit_error *err
     if (list->n == list->cap) {
         size_t nc = list->cap ? list->cap * 2 : 64;
         char **np = realloc(list->paths, nc * sizeof *np);
-        if (!np) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        if (!np) return AVMIT_NOMEM_AT(err, path, "pathlist_push");
         list->paths = np;
         list->cap = nc;
     }
     char *s = strdup(path);
-    if (!s) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!s) return AVMIT_NOMEM_AT(err, path, "pathlist_push");
     list->paths[list->n++] = s;
     return 0;
 }
@@ -287,7 +287,7 @@ static int walk_dir(avmit_pathlist *list, const char *dir, const char *suffix, i
     for (size_t i = 0; i < names.n && rc == 0; i++) {
         char *full = avmit_path_join(dir, names.paths[i]);
         if (!full) {
-            rc = avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+            rc = AVMIT_NOMEM_AT(err, dir, "walk_dir");
             break;
         }
         struct stat st;

@@ -10,6 +10,7 @@
 #include "avmit/parallel.h"
 #include "avmit/savc_pairs.h"
 #include "data/savc_pairs_int.h"
+#include "core/error_int.h"
 
 static const char *const PAIR_HEADER[2] = {"audio_tfrecord", "visual_tfrecord"};
 
@@ -58,7 +59,7 @@ int avmit_savc_pairs_read(avmit_savc_videos *v, const char *path, avmit_savc_pai
                           avmit_error *err) {
     memset(out, 0, sizeof *out);
     if (!v->path && !(v->path = strdup(path)))
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "savc_pairs_read");
     FILE *f = fopen(path, "rb");
     if (!f) return avmit_error_path(err, AVMIT_E_IO, path, "cannot open: %s", strerror(errno));
     char *buf = NULL;
@@ -93,7 +94,7 @@ int avmit_savc_pairs_read(avmit_savc_videos *v, const char *path, avmit_savc_pai
             uint32_t *nv = realloc(out->visual, nc * sizeof *nv);
             if (nv) out->visual = nv;
             if (!na || !nv) {
-                r = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                r = AVMIT_NOMEM_AT(err, path, "savc_pairs_read");
                 break;
             }
             cap = nc;
@@ -140,7 +141,7 @@ static int silent_one(void *ctx_, size_t i, avmit_error *err) {
     avmit_embedding_opts o = avmit_embedding_default_opts();
     o.check_label = 0;
     int r = path ? avmit_embedding_read_file(&e, path, &o, err)
-                 : avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory");
+                 : AVMIT_NOMEM(err, "silent_one");
     free(path);
     if (r) return r;
     ctx->silent[i] = (unsigned char)avmit_savc_audio_silent(&e);

@@ -14,6 +14,7 @@
 #include "avmit/parallel.h"
 #include "avmit/split.h"
 #include "avmit/synth.h"
+#include "core/error_int.h"
 
 /* One CSV row chosen for a file. */
 typedef struct {
@@ -107,7 +108,7 @@ static int resolve_label(synth_row *r, avmit_synth_report *rep, avmit_error *err
                            "'%s'; stored '%s' as the real extractor did",
                       r->csv, r->v->line, dir, r->v->label, dir);
     }
-    if (rc) return avmit_error_set(err, rc, r->csv, -1, -1, -1, NULL, "out of memory");
+    if (rc) return AVMIT_ERR(err, rc, r->csv, NULL, "out of memory");
     return 0;
 }
 
@@ -132,8 +133,7 @@ static int synth_one(void *ctx, size_t i, int tid, avmit_error *err) {
     if (!rc) {
         path = avmit_path_join(job->out_dir, r->tfrecord);
         rc = path ? avmit_embedding_write_file(&e, path, err)
-                  : avmit_error_set(err, AVMIT_E_NOMEM, r->tfrecord, -1, -1, -1, NULL,
-                                    "out of memory");
+                  : AVMIT_NOMEM_AT(err, r->tfrecord, "synth_one");
     }
     free(path);
     avmit_embedding_free(&e);
@@ -154,7 +154,7 @@ int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char 
     synth_job job = {0};
     size_t n_rows = 0, n_threads = 0;
     int rc = 0;
-    if (!splits) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    if (!splits) return AVMIT_NOMEM(err, "synth_run");
     if ((rc = avmit_synth_create(&model, opts, err))) goto done;
 
     size_t cap = 0;
@@ -225,7 +225,7 @@ int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char 
 
     goto done;
 nomem:
-    rc = avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    rc = AVMIT_NOMEM(err, "synth_run");
 done:
     for (size_t i = 0; rows && i < n_rows; i++) free(rows[i].tfrecord);
     free(rows);

@@ -15,6 +15,7 @@
 #include <yaml.h>
 
 #include "avmit/fileio.h"
+#include "core/error_int.h"
 
 struct avmit_yaml {
     yaml_document_t doc;
@@ -36,13 +37,13 @@ int avmit_yaml_parse(avmit_yaml **out, const char *text, size_t n, const char *n
     avmit_yaml *y = calloc(1, sizeof *y);
     if (!y || !(y->name = strdup(name ? name : "<yaml>"))) {
         free(y);
-        return avmit_error_set(err, AVMIT_E_NOMEM, name, -1, -1, -1, NULL, "out of memory");
+        return AVMIT_NOMEM_AT(err, name, "yaml_parse");
     }
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) {
         free(y->name);
         free(y);
-        return avmit_error_set(err, AVMIT_E_NOMEM, name, -1, -1, -1, NULL, "out of memory");
+        return AVMIT_NOMEM_AT(err, name, "yaml_parse");
     }
     yaml_parser_set_input_string(&p, (const unsigned char *)text, n);
     if (!yaml_parser_load(&p, &y->doc)) {
@@ -58,7 +59,7 @@ int avmit_yaml_parse(avmit_yaml **out, const char *text, size_t n, const char *n
     yaml_parser_delete(&p);
     if (!yaml_document_get_root_node(&y->doc)) {
         avmit_yaml_free(y);
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, NULL, "empty YAML document");
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, NULL, "empty YAML document");
     }
     *out = y;
     return 0;
@@ -149,7 +150,7 @@ static int scalar_at(const avmit_yaml *y, int node, const char *key, const char 
                      avmit_error *err) {
     *id = avmit_yaml_get(y, node, key);
     if (!*id)
-        return avmit_error_set(err, AVMIT_E_NOTFOUND, y->name, -1, -1, -1, key, "required key is missing");
+        return AVMIT_ERR(err, AVMIT_E_NOTFOUND, y->name, key, "required key is missing");
     *s = avmit_yaml_scalar(y, *id);
     if (!*s)
         return avmit_error_set(err, AVMIT_E_FORMAT, y->name, -1, avmit_yaml_line(y, *id), -1, key,
