@@ -113,24 +113,6 @@ static void draw_bars(cairo_t *cr, const void *ctx) {
     draw_chart(cr, b->c, b->f);
 }
 
-/* Width of the longest bar name at FONT_SIZE. */
-static double label_width(const avmit_stacked_bars *c) {
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-    cairo_t *cr = cairo_create(s);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, FONT_SIZE);
-    double w = 0;
-    for (size_t b = 0; b < c->n_bars; b++) {
-        cairo_text_extents_t te;
-        cairo_text_extents(cr, c->bar_names[b], &te);
-        if (te.x_advance > w) w = te.x_advance;
-    }
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-    return w;
-}
-
 int avmit_plot_stacked_bars(const avmit_stacked_bars *c, const char *path, avmit_error *err) {
     int svg, r = plot_format(path, &svg, err);
     if (r) return r;
@@ -150,7 +132,7 @@ int avmit_plot_stacked_bars(const avmit_stacked_bars *c, const char *path, avmit
         }
         if (sum > f.max_value) f.max_value = sum;
     }
-    f.left = 16 + label_width(c) + 8;
+    f.left = 16 + plot_text_width(c->bar_names, c->n_bars, FONT_SIZE) + 8;
     f.top = 40;
     f.height = (double)c->n_bars * (BAR_H + BAR_GAP);
     double width = f.left + PLOT_W + 40, height = f.top + f.height + 80;

@@ -70,6 +70,22 @@ void plot_text(cairo_t *cr, double x, double y, const char *s, double align) {
     cairo_move_to(cr, x - align * te.x_advance, y);
     cairo_show_text(cr, s);
 }
+
+double plot_text_width(const char *const *s, size_t n, double font_size) {
+    cairo_surface_t *surf = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
+    cairo_t *cr = cairo_create(surf);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    cairo_set_font_size(cr, font_size);
+    double w = 0;
+    for (size_t i = 0; i < n; i++) {
+        cairo_text_extents_t te;
+        cairo_text_extents(cr, s[i], &te);
+        if (te.x_advance > w) w = te.x_advance;
+    }
+    cairo_destroy(cr);
+    cairo_surface_destroy(surf);
+    return w;
+}
 #else
 typedef int avmit_plot_common_unused;
 #endif

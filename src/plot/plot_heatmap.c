@@ -67,23 +67,6 @@ static void draw_heatmap(cairo_t *cr, const void *vctx) {
     }
 }
 
-/* Width of the longest row name at FONT_SIZE. */
-static double row_label_width(const avmit_heatmap *c) {
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-    cairo_t *cr = cairo_create(s);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, FONT_SIZE);
-    double w = 0;
-    for (size_t i = 0; i < c->n_rows; i++) {
-        cairo_text_extents_t te;
-        cairo_text_extents(cr, c->row_names[i], &te);
-        w = fmax(w, te.x_advance);
-    }
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-    return w;
-}
-
 int avmit_plot_heatmap(const avmit_heatmap *c, const char *path, avmit_error *err) {
     int svg, r = plot_format(path, &svg, err);
     if (r) return r;
@@ -96,7 +79,7 @@ int avmit_plot_heatmap(const avmit_heatmap *c, const char *path, avmit_error *er
                                     "cell (%s, %s): shade %g is not in [0, 1]",
                                     c->row_names[k / c->n_cols], c->col_names[k % c->n_cols],
                                     c->shade[k]);
-    heat_ctx h = {c, 16 + row_label_width(c) + 8};
+    heat_ctx h = {c, 16 + plot_text_width(c->row_names, c->n_rows, FONT_SIZE) + 8};
     double width = fmax(h.left + (double)c->n_cols * CELL + 20, h.left + 400);
     double height = TOP + (double)c->n_rows * CELL + BOTTOM;
     return plot_render(path, svg, width, height, draw_heatmap, &h, err);

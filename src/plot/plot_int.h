@@ -5,6 +5,7 @@
 #define AVMIT_PLOT_INT_H
 #ifdef AVMIT_HAVE_CAIRO
 #include <cairo.h>
+#include <stddef.h>
 
 #include "avmit/error.h"
 
@@ -28,5 +29,8 @@ double plot_nice_step(double span);
 
 /* Show s with its baseline at y, x at the left (align 0), centre (0.5) or right (1). */
 void plot_text(cairo_t *cr, double x, double y, const char *s, double align);
+
+/* Advance width of the widest of s[0..n) in the normal sans-serif face at font_size. */
+double plot_text_width(const char *const *s, size_t n, double font_size);
 #endif
 #endif
