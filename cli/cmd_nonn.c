@@ -1,6 +1,6 @@
 /*
  * cmd_nonn.c — the commands that need the neural-network core, in a build
- * without it (AVMIT_WITH_BLAS=OFF leaves out src/nn, src/train and the CLI files
+ * without it (AVMIT_WITH_BLAS=OFF leaves out src/nn, src/train, src/analysis and the CLI files
  * that call them, CMakeLists.txt): each says so and exits with the usage code.
  */
 #include "cli.h"
@@ -20,6 +20,8 @@ int cmd_savc_train(int argc, char **argv) { (void)argc, (void)argv; return no_nn
 int cmd_savc_eval(int argc, char **argv) { (void)argc, (void)argv; return no_nn("savc eval"); }
 int cmd_savc_score(int argc, char **argv) { (void)argc, (void)argv; return no_nn("savc score"); }
 int cmd_savc_summary(int argc, char **argv) { (void)argc, (void)argv; return no_nn("savc summary"); }
+int cmd_report(int argc, char **argv) { (void)argc, (void)argv; return no_nn("report"); }
+int cmd_similarity(int argc, char **argv) { (void)argc, (void)argv; return no_nn("similarity"); }
 #else
 typedef int cmd_nonn_unused; /* ISO C: a translation unit is not empty */
 #endif
