@@ -8,7 +8,7 @@ CMAKE_ARGS ?=
 FUZZ_SECONDS ?= 600
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build check check-asan demo bench bench-annotate fuzz crash install clean
+.PHONY: all deps build check check-asan check-options demo bench bench-annotate fuzz crash install clean
 
 all: build
 
@@ -29,6 +29,10 @@ check-asan: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
+
+# the library + CLI with each AVMIT_WITH_<X>=OFF in turn (issue 12)
+check-options: deps
+	JOBS=$(JOBS) bash scripts/ci-options.sh
 
 demo: build
 	bash scripts/demo.sh $(BUILD)

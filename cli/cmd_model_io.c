@@ -15,6 +15,7 @@
 #include "avmit/config.h"
 #include "avmit/keras_h5.h"
 #include "avmit/model_io.h"
+#include "avmit/modeldir.h"
 #include "avmit/npy.h"
 #include "avmit/safetensors.h"
 #include "avmit/savc_train.h"
@@ -326,26 +327,6 @@ static void print_imported(int json, avmit_weights_format fmt, const char *weigh
     }
 }
 
-/* A SAVC train.yaml: the SAVC model into out/model.safetensors. */
-static int import_savc(const char *config, const char *weights, const char *out, int json,
-                       avmit_error *err) {
-    avmit_savc_file_config fc;
-    avmit_savc_model *m = NULL;
-    avmit_weights_format fmt = AVMIT_WEIGHTS_KERAS_H5;
-    char *st = NULL;
-    int rc = avmit_savc_config_load(&fc, config, err);
-    if (!rc) rc = avmit_savc_create(&m, &fc.model, err);
-    if (!rc) rc = avmit_savc_import_file(m, weights, &fmt, err);
-    if (!rc && !(st = avmit_path_join(out, "model.safetensors")))
-        rc = avmit_error_path(err, AVMIT_E_NOMEM, out, "out of memory");
-    if (!rc) rc = avmit_mkdirs(out, err);
-    if (!rc) rc = avmit_savc_model_save(m, st, err);
-    if (!rc) print_imported(json, fmt, weights, out, "savc", avmit_rnn_name(m->cfg.rnn), m->n_weights, 0);
-    free(st);
-    avmit_savc_free(m);
-    return rc;
-}
-
 int cmd_model_import(int argc, char **argv) {
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'}, {"weights", required_argument, NULL, 'w'},
@@ -371,47 +352,12 @@ int cmd_model_import(int argc, char **argv) {
     }
     avmit_error err;
     avmit_error_clear(&err);
-    avmit_config_kind kind;
-    if (avmit_config_detect(config, &kind, &err)) return cli_report(&err);
-    if (kind == AVMIT_CONFIG_SAVC)
-        return import_savc(config, weights, out, json, &err) ? cli_report(&err) : CLI_OK;
-    avmit_exp1_config ec;
-    avmit_model *m = NULL;
-    avmit_weights_format fmt = AVMIT_WEIGHTS_KERAS_H5;
-    if (avmit_exp1_config_load(&ec, config, &err) || avmit_model_create(&m, &ec.model, &err) ||
-        avmit_model_import_file(m, weights, &fmt, &err)) {
-        avmit_model_free(m);
-        return cli_report(&err);
-    }
-    avmit_train_params p = avmit_train_default_params();
-    p.epochs = ec.num_epochs, p.batch = ec.batch_size, p.lr = ec.learning_rate, p.patience = ec.patience;
-    char *st = avmit_path_join(out, "model.safetensors");
-    int rc = st ? 0 : avmit_error_path(&err, AVMIT_E_NOMEM, out, "out of memory");
-    if (!rc) rc = avmit_mkdirs(out, &err);
-    if (!rc) rc = avmit_model_save(m, st, &err);
-    if (!rc) rc = avmit_modeldir_write_config(out, &m->cfg, &p, NULL, &err);
-    free(st);
-    if (!rc)
-        print_imported(json, fmt, weights, out, "experiment-1", avmit_rnn_name(m->cfg.rnn), m->n_weights,
-                       m->n_stats);
-    avmit_model_free(m);
-    return rc ? cli_report(&err) : CLI_OK;
-}
-
-/* MODELDIR/model.safetensors says avmit.model = savc (avmit_savc_model_save). */
-static int is_savc_dir(const char *dir) {
-    char *st = avmit_path_join(dir, "model.safetensors");
-    avmit_safetensors f;
-    avmit_error e;
-    int savc = 0;
-    avmit_error_clear(&e);
-    if (st && !avmit_safetensors_read(&f, st, &e)) {
-        const char *kind = avmit_safetensors_meta(&f, "avmit.model");
-        savc = kind && !strcmp(kind, "savc");
-        avmit_safetensors_free(&f);
-    }
-    free(st);
-    return savc;
+    avmit_modeldir_info info;
+    if (avmit_modeldir_import(config, weights, out, &info, &err)) return cli_report(&err);
+    print_imported(json, info.format, weights, out,
+                   info.kind == AVMIT_MODELDIR_SAVC ? "savc" : "experiment-1", info.rnn,
+                   info.n_weights, info.n_stats);
+    return CLI_OK;
 }
 
 static void export_usage(FILE *f) {
@@ -457,7 +403,7 @@ int cmd_model_export(int argc, char **argv) {
         return cli_usage_error("model export", "--format must be keras-h5 or npz, not '%s'", format);
     avmit_error err;
     avmit_error_clear(&err);
-    int savc = is_savc_dir(model);
+    int savc = avmit_modeldir_kind_of(model) == AVMIT_MODELDIR_SAVC;
     avmit_model *m = NULL;
     avmit_savc_model *sm = NULL;
     int rc;

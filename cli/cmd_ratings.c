@@ -128,6 +128,7 @@ static void print_stats_json(const avmit_ratings_stats *st, const char *rule) {
 /* The paper's Fig. 2 layout: per class (sorted by prominent videos, most first), the
  * videos stacked by rating pattern — the first three segments are the videos passing
  * `prominent` (r3 >= 2) — with the 500-video class-selection line (SPEC §1). */
+#ifdef AVMIT_HAVE_CAIRO /* helpers of plot_stats */
 #define N_PATTERNS 8
 static const char *const k_patterns[N_PATTERNS] = {"3-3-3", "3-3-2", "3-3-1", "one 3", "2-2-2",
                                                    "2-2-1 / 2-1-1", "1-1-1", "not 3 ratings"};
@@ -147,6 +148,7 @@ static int cmp_prominent(const void *a, const void *b) {
     for (int k = 0; k < 3; k++) pi += g_sort_values[i * N_PATTERNS + k], pj += g_sort_values[j * N_PATTERNS + k];
     return pi < pj ? 1 : pi > pj ? -1 : (i > j) - (i < j);
 }
+#endif
 
 static int plot_stats(const avmit_ratings_stats *st, const avmit_split *const *lists, size_t n_lists,
                       const char *path, const char *rule, avmit_error *err) {

@@ -197,6 +197,7 @@ done:
     return rc;
 }
 
+#ifdef AVMIT_HAVE_BLAS /* else cmd_nonn.c answers */
 int cmd_savc_summary(int argc, char **argv) {
     static const struct option longopts[] = {{"config", required_argument, NULL, 'c'},
                                              {"help", no_argument, NULL, 'h'},
@@ -256,6 +257,7 @@ int cmd_savc_summary(int argc, char **argv) {
     }
     return CLI_OK;
 }
+#endif
 
 int cmd_savc(int argc, char **argv) {
     if (argc < 2) {

@@ -125,9 +125,6 @@ static int parse_rnns(const char *s, avmit_search_opts *o) {
     return o->n_rnn ? 0 : -1;
 }
 
-/* Hold DIR/.search.lock (flock) for the whole run: two searches writing one
- * trials.csv would each rewrite it without the other's rows. Returns the fd,
- * or -1 with err set. The lock goes away with the process, even on kill -9. */
 /* Empty DIR/.trials, the scratch of trials in flight (one model folder each, removed
  * when the trial ends): a killed run leaves its unfinished trials' folders there,
  * temporary files included. Only called under the directory lock, before any trial. */
@@ -157,24 +154,6 @@ static int clear_scratch(const char *scratch, avmit_error *err) {
     return rc;
 }
 
-static int lock_out_dir(const char *out_dir, avmit_error *err) {
-    char *path = avmit_path_join(out_dir, ".search.lock");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, out_dir, "out of memory"), -1;
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        avmit_error_path(err, AVMIT_E_IO, path, "cannot open: %s", strerror(errno));
-    } else if (flock(fd, LOCK_EX | LOCK_NB)) {
-        avmit_error_path(err, AVMIT_E_IO, out_dir,
-                         errno == EWOULDBLOCK ? "another avmit search is running in this directory"
-                                              : "cannot lock: %s",
-                         strerror(errno));
-        close(fd);
-        fd = -1;
-    }
-    free(path);
-    return fd;
-}
-
 /* Leaderboard, Table-5 rows, one train.yaml per architecture, plots. */
 static int write_reports(const avmit_search_log *log, const char *out_dir, const char *plot_dir,
                          const char *tfrecords, const char *train_csv, const char *val_csv,
@@ -183,26 +162,8 @@ static int write_reports(const avmit_search_log *log, const char *out_dir, const
     int r = !lb || !md ? avmit_error_path(err, AVMIT_E_NOMEM, out_dir, "out of memory") : 0;
     if (!r) r = avmit_search_write_leaderboard(log, lb, err);
     if (!r) r = avmit_search_write_table5(log, md, avmit_search_exp1_params, ex, err);
-    size_t n;
-    const avmit_search_row *rows = avmit_search_log_rows(log, &n);
-    for (int e = 0; e < 2 && !r; e++)
-        for (int k = 0; k < AVMIT_SEARCH_N_RNN && !r; k++) {
-            const avmit_search_row *best = NULL;
-            for (size_t i = 0; i < n; i++)
-                if ((int)rows[i].cfg.key.embeddings == e && (int)rows[i].cfg.key.rnn == k &&
-                    rows[i].m.status == AVMIT_SEARCH_OK &&
-                    (!best || avmit_search_row_cmp(&rows[i], best) < 0))
-                    best = &rows[i];
-            if (!best) continue;
-            char name[96];
-            snprintf(name, sizeof name, "train_%s_%s.yaml", avmit_synth_set_name((avmit_synth_set)e),
-                     avmit_search_rnn_name((avmit_search_rnn)k));
-            char *path = avmit_path_join(out_dir, name);
-            avmit_search_yaml_paths yp = {tfrecords, train_csv, val_csv, NULL};
-            r = path ? avmit_search_write_train_yaml(&best->cfg, &yp, path, err)
-                     : avmit_error_path(err, AVMIT_E_NOMEM, out_dir, "out of memory");
-            free(path);
-        }
+    avmit_search_yaml_paths yp = {tfrecords, train_csv, val_csv, NULL};
+    if (!r) r = avmit_search_write_best_yamls(log, out_dir, &yp, err);
     if (!r && plot_dir) r = avmit_search_plot(log, plot_dir, err);
     if (!r) {
         unsigned char *txt;
@@ -369,7 +330,9 @@ int cmd_search(int argc, char **argv) {
         avmit_search_key *keys = NULL;
         size_t nk = 0;
         st = avmit_mkdirs(out_dir, &err);
-        if (!st && (lock_fd = lock_out_dir(out_dir, &err)) < 0) st = err.code;
+        /* two searches writing one trials.csv would each rewrite it without the other's rows */
+        if (!st && (lock_fd = avmit_dir_lock(out_dir, ".search.lock", "avmit search", &err)) < 0)
+            st = err.code;
         /* under the lock: temporaries of a killed run (trials.csv rewrites) go */
         if (!st) st = avmit_remove_stale_temps(out_dir, NULL, &err);
         if (!st) st = clear_scratch(scratch, &err);
@@ -458,7 +421,7 @@ free_pool:
 done:
     cli_tb_close(&pc.tb);
     avmit_search_log_free(log);
-    if (lock_fd >= 0) close(lock_fd);
+    avmit_dir_unlock(lock_fd);
     free(csv);
     free(scratch);
     if (mpi) search_mpi_finalize();

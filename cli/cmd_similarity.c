@@ -334,6 +334,7 @@ int cmd_similarity(int argc, char **argv) {
         }
         printf("plots: %s/similarity_hist.{svg,png}, %s/similarity_classes.{svg,png}\n", plot, plot);
 #else
+        (void)means, (void)ses, (void)notes, (void)cats; /* the plots' inputs */
         fprintf(stderr, "avmit similarity: --plot: this build has no cairo (plots disabled)\n");
         goto done;
 #endif

@@ -18,6 +18,7 @@
 #include "avmit/frontend.h"
 #include "avmit/keras_h5.h"
 #include "avmit/keras_vars.h"
+#include "avmit/modeldir.h"
 #include "avmit/labels.h"
 #include "avmit/logmel.h"
 #include "avmit/media_audio.h"
@@ -51,5 +52,6 @@
 #include "avmit/train.h"
 #include "avmit/vision.h"
 #include "avmit/weights.h"
+#include "avmit/yaml.h"
 
 #endif

@@ -79,6 +79,18 @@ void avmit_pathlist_free(avmit_pathlist *list);
 /* Join dir and rel with exactly one '/' (malloc'd; NULL on allocation failure). */
 char *avmit_path_join(const char *dir, const char *rel);
 
+/*
+ * Directory lock: hold dir/lock_name (created if absent; flock, exclusive,
+ * non-blocking) so that two runs writing one directory exclude each other.
+ * Returns the lock's fd (>= 0; release with avmit_dir_unlock), or a negative
+ * AVMIT_E_* with err set: AVMIT_E_IO "another <what> is running in this
+ * directory" (what: e.g. "avmit search") naming dir when it is held, or the
+ * open error naming the lock file. The lock goes away with the process, even
+ * on kill -9. The lock file itself is left in place.
+ */
+int avmit_dir_lock(const char *dir, const char *lock_name, const char *what, avmit_error *err);
+void avmit_dir_unlock(int fd); /* a negative fd is allowed */
+
 #ifdef __cplusplus
 }
 #endif

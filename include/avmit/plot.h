@@ -40,6 +40,21 @@ typedef struct avmit_stacked_bars {
 int avmit_plot_stacked_bars(const avmit_stacked_bars *chart, const char *path,
                             avmit_error *err);
 
+/* A heat map of a matrix (e.g. a confusion matrix: rows true, columns predicted): one
+ * square cell per entry shaded from white (0) to blue (1) by `shade`, the count printed in
+ * each non-zero cell (white on cells shaded above 0.5), row names on the left, column
+ * names below (rotated). Shades must be finite and in [0, 1]. */
+typedef struct avmit_heatmap {
+    const char *title;
+    size_t n_rows, n_cols;            /* >= 1 each */
+    const char *const *row_names;     /* [n_rows] */
+    const char *const *col_names;     /* [n_cols] */
+    const double *shade;              /* [n_rows * n_cols], row-major, in [0, 1] */
+    const size_t *counts;             /* [n_rows * n_cols] printed in the cells; may be NULL */
+} avmit_heatmap;
+
+int avmit_plot_heatmap(const avmit_heatmap *chart, const char *path, avmit_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -252,6 +252,14 @@ int avmit_search_run(const avmit_search_opts *opts, avmit_search_log *log, avmit
  * rnn, trial); diverged trials last. */
 int avmit_search_row_cmp(const avmit_search_row *a, const avmit_search_row *b);
 
+/* The best OK trial of each architecture (embeddings set e, rnn k) by
+ * avmit_search_row_cmp: best[e][k] points into the log's rows, NULL when none of
+ * its trials is OK; n_trials[e][k] (n_trials may be NULL) counts its rows of any
+ * status. */
+void avmit_search_best_per_arch(const avmit_search_log *log,
+                                const avmit_search_row *best[2][AVMIT_SEARCH_N_RNN],
+                                size_t n_trials[2][AVMIT_SEARCH_N_RNN]);
+
 /* leaderboard.csv: rank + the trials.csv columns, ranked per avmit_search_row_cmp. */
 int avmit_search_write_leaderboard(const avmit_search_log *log, const char *path,
                                    avmit_error *err);
@@ -282,6 +290,12 @@ typedef struct avmit_search_yaml_paths {
 int avmit_search_write_train_yaml(const avmit_search_config *cfg,
                                   const avmit_search_yaml_paths *paths, const char *path,
                                   avmit_error *err);
+
+/* One train.yaml per architecture with an OK trial, its best config
+ * (avmit_search_best_per_arch), as dir/train_<embeddings>_<rnn>.yaml
+ * (e.g. train_yamnet-effnet_gru.yaml). */
+int avmit_search_write_best_yamls(const avmit_search_log *log, const char *dir,
+                                  const avmit_search_yaml_paths *paths, avmit_error *err);
 
 /* With cairo: SVG scatter plots into dir (created if missing), one point per
  * OK trial, one colour per RNN, one file per embedding set E present:

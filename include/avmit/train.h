@@ -93,8 +93,9 @@ typedef struct avmit_eval_result {
 int avmit_evaluate(avmit_model *m, const avmit_examples *data, int batch, int keep_probs,
                    avmit_eval_result *out, avmit_error *err);
 void avmit_eval_result_free(avmit_eval_result *r);
-/* The confusion matrix as an SVG heat map (row-normalised shading, counts in the
- * cells, class names for K = 16), written atomically. */
+/* The confusion matrix as a heat map (avmit_plot_heatmap: row-normalised shading,
+ * counts in the cells, class names for K = 16), written atomically as SVG or PNG by
+ * the path's extension. Needs cairo: AVMIT_E_UNSUPPORTED without it. */
 int avmit_confusion_write_svg(const avmit_eval_result *r, const char *path, avmit_error *err);
 
 /* ---- training ---------------------------------------------------------------------- */

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "avmit/parallel.h"
+#include "core/error_int.h"
 
 /* yamnet/features.py pad_waveform with params.py defaults (§3.4):
  * int32(float32((0.96 + 0.025 − 0.010)·16000)) and int32(float32(0.48·16000)). */
@@ -65,9 +66,8 @@ int avmit_logmel_model_parse(const char *name, avmit_logmel_model *out, avmit_er
         *out = AVMIT_LOGMEL_YAMNET;
         return 0;
     }
-    return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "model",
-                           "unknown model '%s' (expected vggish or yamnet)",
-                           name ? name : "(null)");
+    return AVMIT_ERR(err, AVMIT_E_ARG, NULL, "model",
+                     "unknown model '%s' (expected vggish or yamnet)", name ? name : "(null)");
 }
 
 int64_t avmit_logmel_padded_len(const avmit_logmel_params *p, int64_t n) {
@@ -119,9 +119,9 @@ int avmit_logmel_create(avmit_logmel **out, const avmit_logmel_params *p, avmit_
     *out = NULL;
     if (!p || p->patch_hop_frames < 1 || !(p->log_offset > 0.0f) ||
         (p->fft != AVMIT_LOGMEL_FFT_DOUBLE && p->fft != AVMIT_LOGMEL_FFT_SINGLE))
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "log-mel: patch hop must be >= 1, the log offset > 0 and the "
-                               "FFT precision double or single");
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, NULL,
+                         "log-mel: patch hop must be >= 1, the log offset > 0 and the "
+                         "FFT precision double or single");
     avmit_logmel *lm = calloc(1, sizeof *lm);
     float *w = malloc(AVMIT_LOGMEL_BINS * AVMIT_LOGMEL_BANDS * sizeof *w);
     /* Planning buffers, big enough for either precision. */
@@ -172,8 +172,7 @@ nomem:
     free(w);
     fftw_free(in);
     fftw_free(spec);
-    return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
-                           "out of memory for the log-mel front end");
+    return AVMIT_ERR(err, AVMIT_E_NOMEM, NULL, NULL, "out of memory for the log-mel front end");
 }
 
 void avmit_logmel_free(avmit_logmel *lm) {
@@ -244,8 +243,8 @@ int avmit_logmel_patches(const avmit_logmel *lm, const float *wav, int64_t n, in
     *patches = NULL;
     *n_patches = 0;
     if (!lm || n < 0 || (!wav && n > 0))
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "log-mel: bad arguments (%lld samples)", (long long)n);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, NULL, "log-mel: bad arguments (%lld samples)",
+                         (long long)n);
     const avmit_logmel_params *p = &lm->p;
     const int64_t n_pad = avmit_logmel_padded_len(p, n);
     const int64_t np = patches_of_frames(p, avmit_logmel_n_frames(n_pad));
@@ -298,8 +297,8 @@ fail:
     free(logmel);
     free(out);
     if (rc == AVMIT_E_NOMEM)
-        return avmit_error_set(err, rc, NULL, -1, -1, -1, NULL,
-                               "out of memory for %lld log-mel patches", (long long)np);
-    if (rc) return avmit_error_set(err, rc, NULL, -1, -1, -1, NULL, "cannot start threads");
+        return AVMIT_ERR(err, rc, NULL, NULL, "out of memory for %lld log-mel patches",
+                         (long long)np);
+    if (rc) return AVMIT_ERR(err, rc, NULL, NULL, "cannot start threads");
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "avmit/parallel.h"
+#include "core/error_int.h"
 
 /* resampy 0.2.2 filters.py / data/kaiser_best.npz (FEATURES.md §2.3). */
 #define KB_ZEROS 64                            /* num_zeros */
@@ -76,9 +77,9 @@ int avmit_resampler_parse(const char *name, avmit_resampler *out, avmit_error *e
         *out = AVMIT_RESAMPLER_SOXR;
         return 0;
     }
-    return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "resampler",
-                           "unknown resampler '%s' (expected kaiser_best or soxr)",
-                           name ? name : "(null)");
+    return AVMIT_ERR(err, AVMIT_E_ARG, NULL, "resampler",
+                     "unknown resampler '%s' (expected kaiser_best or soxr)",
+                     name ? name : "(null)");
 }
 
 const char *avmit_resampler_name(avmit_resampler r) {
@@ -501,8 +502,8 @@ static int kb_resample(const float *x, int64_t n_in, int sr_in, int sr_out, floa
     if (!tab || !tau) {
         free(tab);
         free(tau);
-        return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
-                               "out of memory for the resampling filter");
+        return AVMIT_ERR(err, AVMIT_E_NOMEM, NULL, NULL,
+                         "out of memory for the resampling filter");
     }
     /* core.py: `if sample_ratio < 1: interp_win *= sample_ratio`, then
      * interp_delta[:-1] = np.diff(interp_win) on the scaled table. */
@@ -527,8 +528,8 @@ static int kb_resample(const float *x, int64_t n_in, int sr_in, int sr_out, floa
         if (!wide) {
             free(tab);
             free(tau);
-            return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
-                                   "out of memory for the resampling filter");
+            return AVMIT_ERR(err, AVMIT_E_NOMEM, NULL, NULL,
+                             "out of memory for the resampling filter");
         }
         job.rw = wide->rw, job.rd = wide->rd, job.off = wide->off;
         job.xr = wide->xr, job.xf = wide->xf;
@@ -540,7 +541,7 @@ static int kb_resample(const float *x, int64_t n_in, int sr_in, int sr_out, floa
 #endif
     free(tab);
     free(tau);
-    if (rc) return avmit_error_set(err, rc, NULL, -1, -1, -1, NULL, "cannot start threads");
+    if (rc) return AVMIT_ERR(err, rc, NULL, NULL, "cannot start threads");
     return 0;
 }
 
@@ -555,8 +556,7 @@ static int soxr_resample_run(const float *x, int64_t n_in, int sr_in, int sr_out
     soxr_error_t e = soxr_oneshot((double)sr_in, (double)sr_out, 1, x, (size_t)n_in, &idone, y,
                                   (size_t)n_out, &odone, &io, &q, &rt);
     if (e)
-        return avmit_error_set(err, AVMIT_E_IO, NULL, -1, -1, -1, "soxr", "libsoxr failed: %s",
-                               e);
+        return AVMIT_ERR(err, AVMIT_E_IO, NULL, "soxr", "libsoxr failed: %s", e);
     /* soxr's flushed length can differ from int(n·ratio) by a sample; pad. */
     for (size_t i = odone; i < (size_t)n_out; i++) y[i] = 0.0f;
     return 0;
@@ -568,18 +568,17 @@ int avmit_resample(const float *x, int64_t n_in, int sr_in_hz, int sr_out_hz,
     *y = NULL;
     *n_out = 0;
     if (sr_in_hz <= 0 || sr_out_hz <= 0 || n_in < 0 || (!x && n_in > 0))
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "resample: bad arguments (rates %d -> %d Hz, %lld samples)",
-                               sr_in_hz, sr_out_hz, (long long)n_in);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, NULL,
+                         "resample: bad arguments (rates %d -> %d Hz, %lld samples)", sr_in_hz,
+                         sr_out_hz, (long long)n_in);
     if (kind != AVMIT_RESAMPLER_KAISER_BEST && kind != AVMIT_RESAMPLER_SOXR)
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "resampler",
-                               "unknown resampler %d", (int)kind);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, "resampler", "unknown resampler %d", (int)kind);
     int64_t n = sr_in_hz == sr_out_hz ? n_in : avmit_resample_len(n_in, sr_in_hz, sr_out_hz);
     if (n == 0) return 0;
     float *out = malloc((size_t)n * sizeof *out);
     if (!out)
-        return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
-                               "out of memory for %lld resampled samples", (long long)n);
+        return AVMIT_ERR(err, AVMIT_E_NOMEM, NULL, NULL,
+                         "out of memory for %lld resampled samples", (long long)n);
     int rc;
     if (sr_in_hz == sr_out_hz) {
         memcpy(out, x, (size_t)n * sizeof *out);

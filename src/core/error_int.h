@@ -8,6 +8,7 @@
  *   AVMIT_RETURN_IF(cond, err, code, path, field, fmt, ...)
  *                                                return AVMIT_ERR(...) when cond
  *   AVMIT_NOMEM(err, what)                       "out of memory (<what>)", AVMIT_E_NOMEM
+ *   AVMIT_NOMEM_AT(err, path, what)              the same, naming the file it was for
  *
  * path and field may be NULL / "" when they do not apply.
  */
@@ -26,5 +27,8 @@
 
 #define AVMIT_NOMEM(err, what) \
     avmit_error_set((err), AVMIT_E_NOMEM, NULL, -1, -1, -1, "", "out of memory (%s)", (what))
+
+#define AVMIT_NOMEM_AT(err, path, what) \
+    avmit_error_set((err), AVMIT_E_NOMEM, (path), -1, -1, -1, "", "out of memory (%s)", (what))
 
 #endif /* AVMIT_CORE_ERROR_INT_H */

@@ -1,4 +1,5 @@
-/* fileio.c — whole-file reads, atomic writes, directories (include/avmit/fileio.h). */
+/* fileio.c — whole-file reads, atomic writes, directories, directory locks
+ * (include/avmit/fileio.h). */
 #define _POSIX_C_SOURCE 200809L
 #include "avmit/fileio.h"
 
@@ -7,8 +8,11 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "core/error_int.h"
 
 int avmit_read_file(const char *path, unsigned char **buf, size_t *size_bytes, avmit_error *err) {
     *buf = NULL;
@@ -39,7 +43,7 @@ int avmit_read_file(const char *path, unsigned char **buf, size_t *size_bytes, a
             if (!nb) {
                 free(b);
                 close(fd);
-                return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                return AVMIT_NOMEM_AT(err, path, "read_file");
             }
             b = nb;
             cap = nc;
@@ -66,7 +70,7 @@ int avmit_mkdirs(const char *dir, avmit_error *err) {
     if (!dir || !*dir) return 0;
     size_t n = strlen(dir);
     char *p = malloc(n + 1);
-    if (!p) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!p) return AVMIT_NOMEM_AT(err, dir, "mkdirs");
     memcpy(p, dir, n + 1);
     for (size_t i = 1; i <= n; i++) {
         if (p[i] == '/' || p[i] == '\0') {
@@ -93,7 +97,7 @@ int avmit_mkdirs_for_file(const char *path, avmit_error *err) {
     if (!slash || slash == path) return 0;
     size_t n = (size_t)(slash - path);
     char *d = malloc(n + 1);
-    if (!d) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!d) return AVMIT_NOMEM_AT(err, path, "mkdirs_for_file");
     memcpy(d, path, n);
     d[n] = '\0';
     int r = avmit_mkdirs(d, err);
@@ -114,7 +118,7 @@ int avmit_atomic_open(avmit_atomic_file **out, const char *path, int make_dirs, 
         if (r) return r;
     }
     avmit_atomic_file *f = calloc(1, sizeof *f);
-    if (!f) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!f) return AVMIT_NOMEM_AT(err, path, "atomic_open");
     size_t n = strlen(path);
     f->path = malloc(n + 1);
     f->tmp = malloc(n + 32);
@@ -122,7 +126,7 @@ int avmit_atomic_open(avmit_atomic_file **out, const char *path, int make_dirs, 
         free(f->path);
         free(f->tmp);
         free(f);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "atomic_open");
     }
     memcpy(f->path, path, n + 1);
     /* "<dir>/.<base>.tmp.XXXXXX": same directory, so rename is atomic. */
@@ -281,12 +285,12 @@ int avmit_pathlist_push(avmit_pathlist *list, const char *path, avmit_error *err
     if (list->n == list->cap) {
         size_t nc = list->cap ? list->cap * 2 : 64;
         char **np = realloc(list->paths, nc * sizeof *np);
-        if (!np) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        if (!np) return AVMIT_NOMEM_AT(err, path, "pathlist_push");
         list->paths = np;
         list->cap = nc;
     }
     char *s = strdup(path);
-    if (!s) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!s) return AVMIT_NOMEM_AT(err, path, "pathlist_push");
     list->paths[list->n++] = s;
     return 0;
 }
@@ -321,7 +325,7 @@ static int walk_dir(avmit_pathlist *list, const char *dir, const char *suffix, i
     for (size_t i = 0; i < names.n && rc == 0; i++) {
         char *full = avmit_path_join(dir, names.paths[i]);
         if (!full) {
-            rc = avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+            rc = AVMIT_NOMEM_AT(err, dir, "walk_dir");
             break;
         }
         struct stat st;
@@ -357,4 +361,28 @@ void avmit_pathlist_free(avmit_pathlist *list) {
     free(list->paths);
     list->paths = NULL;
     list->n = list->cap = 0;
+}
+
+/* ---- directory lock ------------------------------------------------------------------ */
+
+int avmit_dir_lock(const char *dir, const char *lock_name, const char *what, avmit_error *err) {
+    char *path = avmit_path_join(dir, lock_name);
+    if (!path) return AVMIT_NOMEM(err, "lock path");
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fd = AVMIT_ERR(err, AVMIT_E_IO, path, "", "cannot open: %s", strerror(errno));
+    } else if (flock(fd, LOCK_EX | LOCK_NB)) {
+        int e = errno;
+        close(fd);
+        fd = e == EWOULDBLOCK
+                 ? AVMIT_ERR(err, AVMIT_E_IO, dir, "", "another %s is running in this directory",
+                             what)
+                 : AVMIT_ERR(err, AVMIT_E_IO, dir, "", "cannot lock: %s", strerror(e));
+    }
+    free(path);
+    return fd;
+}
+
+void avmit_dir_unlock(int fd) {
+    if (fd >= 0) close(fd); /* closing the last descriptor releases the flock */
 }

@@ -8,6 +8,7 @@
 #include "avmit/labels.h"
 #include "avmit/rng.h"
 #include "data/strmap_int.h"
+#include "core/error_int.h"
 
 avmit_build_opts avmit_build_default_opts(void) {
     avmit_build_opts o = {AVMIT_RULE_PROMINENT, 500, 0, 0, 0.1, 0, NULL};
@@ -52,13 +53,13 @@ int avmit_dataset_build(const avmit_split *ratings, const avmit_build_opts *o,
     int r = 0;
     if (!w || !idx_pool || avmit_strmap_init(&classes, 64) ||
         avmit_strmap_init(&excluded, o->exclude ? o->exclude->n : 0)) {
-        r = avmit_error_path(err, AVMIT_E_NOMEM, ratings->path, "out of memory");
+        r = AVMIT_NOMEM_AT(err, ratings->path, "dataset_build");
         goto done;
     }
     if (o->exclude)
         for (size_t i = 0; i < o->exclude->n; i++)
             if (avmit_strmap_put(&excluded, o->exclude->v[i].filename, i, NULL) < 0) {
-                r = avmit_error_path(err, AVMIT_E_NOMEM, ratings->path, "out of memory");
+                r = AVMIT_NOMEM_AT(err, ratings->path, "dataset_build");
                 goto done;
             }
     /* Pass 1: count passing videos per class. */
@@ -74,7 +75,7 @@ int avmit_dataset_build(const avmit_split *ratings, const avmit_build_opts *o,
         size_t k;
         int found = avmit_strmap_put(&classes, v->label, n_w, &k);
         if (found < 0) {
-            r = avmit_error_path(err, AVMIT_E_NOMEM, ratings->path, "out of memory");
+            r = AVMIT_NOMEM_AT(err, ratings->path, "dataset_build");
             goto done;
         }
         if (!found) {
@@ -102,14 +103,14 @@ int avmit_dataset_build(const avmit_split *ratings, const avmit_build_opts *o,
     qsort(w, n_w, sizeof *w, cmp_work);
     out->cls = calloc(n_w ? n_w : 1, sizeof *out->cls);
     if (!out->cls) {
-        r = avmit_error_path(err, AVMIT_E_NOMEM, ratings->path, "out of memory");
+        r = AVMIT_NOMEM_AT(err, ratings->path, "dataset_build");
         goto done;
     }
     long per_class = -1;
     for (size_t k = 0; k < n_w; k++) {
         avmit_build_class *c = &out->cls[k];
         if (!(c->label = strdup(w[k].label))) {
-            r = avmit_error_path(err, AVMIT_E_NOMEM, ratings->path, "out of memory");
+            r = AVMIT_NOMEM_AT(err, ratings->path, "dataset_build");
             goto done;
         }
         out->n_classes = k + 1;
@@ -135,7 +136,7 @@ int avmit_dataset_build(const avmit_split *ratings, const avmit_build_opts *o,
     out->train.path = strdup(ratings->path ? ratings->path : "");
     out->val.path = strdup(ratings->path ? ratings->path : "");
     if (!out->train.path || !out->val.path) {
-        r = avmit_error_path(err, AVMIT_E_NOMEM, ratings->path, "out of memory");
+        r = AVMIT_NOMEM_AT(err, ratings->path, "dataset_build");
         goto done;
     }
     for (size_t k = 0; k < n_w && !r; k++) {

@@ -18,6 +18,7 @@
 #include "avmit/csv.h"
 #include "avmit/labels.h"
 #include "data/strmap_int.h"
+#include "core/error_int.h"
 
 static const char *const k_rule_names[AVMIT_N_RULES] = {"present", "prominent", "unanimous",
                                                         "majority"};
@@ -70,7 +71,7 @@ int avmit_ratings_filter(avmit_split *s, avmit_rule rule, avmit_error *err) {
                                    s->v[i].filename, avmit_layout_name(s->layout),
                                    avmit_rule_name(rule));
     unsigned char *keep = malloc(s->n ? s->n : 1);
-    if (!keep) return avmit_error_path(err, AVMIT_E_NOMEM, s->path, "out of memory");
+    if (!keep) return AVMIT_NOMEM_AT(err, s->path, "ratings_filter");
     for (size_t i = 0; i < s->n; i++)
         keep[i] = (unsigned char)avmit_rule_pass(rule, s->v[i].r1, s->v[i].r2, s->v[i].r3);
     avmit_split_keep(s, keep);
@@ -109,7 +110,7 @@ int avmit_ratings_aggregate(const char *raw_path, avmit_split *out, size_t *n_dr
     acc = calloc(t.n_rows ? t.n_rows : 1, sizeof *acc);
     out->path = strdup(raw_path);
     if (!acc || !out->path || avmit_strmap_init(&map, t.n_rows)) {
-        r = avmit_error_path(err, AVMIT_E_NOMEM, raw_path, "out of memory");
+        r = AVMIT_NOMEM_AT(err, raw_path, "ratings_aggregate");
         goto done;
     }
     out->layout = AVMIT_LAYOUT_RATINGS;
@@ -130,7 +131,7 @@ int avmit_ratings_aggregate(const char *raw_path, avmit_split *out, size_t *n_dr
         size_t k;
         int found = avmit_strmap_put(&map, name, n_acc, &k);
         if (found < 0) {
-            r = avmit_error_path(err, AVMIT_E_NOMEM, raw_path, "out of memory");
+            r = AVMIT_NOMEM_AT(err, raw_path, "ratings_aggregate");
             goto done;
         }
         if (!found) {
@@ -189,7 +190,7 @@ int avmit_fleiss_kappa(const int *counts, size_t n_items, int n_cat, int n_rater
                                 "Fleiss' kappa needs >= 1 item and >= 2 raters "
                                 "(got %zu items, %d raters)", n_items, n_raters);
     double *p_cat = calloc((size_t)n_cat, sizeof *p_cat);
-    if (!p_cat) return avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory");
+    if (!p_cat) return AVMIT_NOMEM(err, "fleiss_kappa");
     double n = n_raters, sum_pi = 0.0;
     for (size_t i = 0; i < n_items; i++) {
         long row = 0, sq = 0;
@@ -248,7 +249,7 @@ int avmit_ratings_stats_compute(const avmit_split *const *lists, size_t n_lists,
     if (!counts || !out->cls || !out->total.label || avmit_strmap_init(&map, 64)) {
         free(counts);
         avmit_ratings_stats_free(out);
-        return avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory");
+        return AVMIT_NOMEM(err, "ratings_stats_compute");
     }
     size_t n_kappa = 0;
     for (size_t l = 0; l < n_lists && !r; l++) {
@@ -264,13 +265,13 @@ int avmit_ratings_stats_compute(const avmit_split *const *lists, size_t n_lists,
             size_t k;
             int found = avmit_strmap_put(&map, v->label, out->n_classes, &k);
             if (found < 0) {
-                r = avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory");
+                r = AVMIT_NOMEM(err, "ratings_stats_compute");
                 break;
             }
             if (!found) {
                 k = out->n_classes++;
                 if (!(out->cls[k].label = strdup(v->label))) {
-                    r = avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory");
+                    r = AVMIT_NOMEM(err, "ratings_stats_compute");
                     break;
                 }
             }

@@ -8,6 +8,7 @@
 #include "avmit/rng.h"
 #include "data/savc_pairs_int.h"
 #include "data/strmap_int.h"
+#include "core/error_int.h"
 
 /* Streams of the per-class random generators (xored into avmit_hash64(label)). */
 #define STREAM_SAMPLE 0x0ull
@@ -17,7 +18,7 @@
 #define STREAM_TEST_INCONG 0x5341564355ull
 
 static int nomem(avmit_error *err, const char *path) {
-    return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    return AVMIT_NOMEM_AT(err, path, "video list");
 }
 
 void avmit_savc_videos_free(avmit_savc_videos *v) {

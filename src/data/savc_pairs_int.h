@@ -13,9 +13,10 @@
 int savc_videos_add(avmit_savc_videos *v, const char *tfrecord, long line, size_t *idx,
                     int *added, avmit_error *err);
 
-/* Run fn(ctx, i, err) for i in [0, n) on n_threads threads (<= 0: all cores);
- * returns 0, or the error of the smallest failing i (deterministic whatever the
- * thread count). `path` names the work in a thread-start failure. */
+/* avmit_parallel_try (avmit/parallel.h) for an fn without the thread id: runs
+ * fn(ctx, i, err) for i in [0, n) on n_threads threads (<= 0: all cores) and
+ * returns 0 or the error of the smallest failing i. `path` is unused (kept for
+ * the callers). */
 typedef int (*savc_item_fn)(void *ctx, size_t i, avmit_error *err);
 int savc_parallel_items(int n_threads, size_t n, savc_item_fn fn, void *ctx, const char *path,
                         avmit_error *err);

@@ -10,6 +10,7 @@
 #include "avmit/parallel.h"
 #include "avmit/savc_pairs.h"
 #include "data/savc_pairs_int.h"
+#include "core/error_int.h"
 
 static const char *const PAIR_HEADER[2] = {"audio_tfrecord", "visual_tfrecord"};
 
@@ -58,7 +59,7 @@ int avmit_savc_pairs_read(avmit_savc_videos *v, const char *path, avmit_savc_pai
                           avmit_error *err) {
     memset(out, 0, sizeof *out);
     if (!v->path && !(v->path = strdup(path)))
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "savc_pairs_read");
     FILE *f = fopen(path, "rb");
     if (!f) return avmit_error_path(err, AVMIT_E_IO, path, "cannot open: %s", strerror(errno));
     char *buf = NULL;
@@ -93,7 +94,7 @@ int avmit_savc_pairs_read(avmit_savc_videos *v, const char *path, avmit_savc_pai
             uint32_t *nv = realloc(out->visual, nc * sizeof *nv);
             if (nv) out->visual = nv;
             if (!na || !nv) {
-                r = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                r = AVMIT_NOMEM_AT(err, path, "savc_pairs_read");
                 break;
             }
             cap = nc;
@@ -140,7 +141,7 @@ static int silent_one(void *ctx_, size_t i, avmit_error *err) {
     avmit_embedding_opts o = avmit_embedding_default_opts();
     o.check_label = 0;
     int r = path ? avmit_embedding_read_file(&e, path, &o, err)
-                 : avmit_error_path(err, AVMIT_E_NOMEM, NULL, "out of memory");
+                 : AVMIT_NOMEM(err, "silent_one");
     free(path);
     if (r) return r;
     ctx->silent[i] = (unsigned char)avmit_savc_audio_silent(&e);
@@ -155,49 +156,22 @@ int avmit_savc_find_silent(const avmit_savc_videos *v, const char *tfrecord_dir,
     return savc_parallel_items(n_threads, v->n, silent_one, &ctx, tfrecord_dir, err);
 }
 
-/* ---- savc_parallel_items ------------------------------------------------------- */
+/* ---- savc_parallel_items: avmit_parallel_try without the thread id -------------- */
 
 typedef struct {
     savc_item_fn fn;
     void *ctx;
-    avmit_error *errs;  /* per thread: the error of its smallest failing item */
-    long *err_item;     /* per thread: that item, -1 none */
 } items_ctx;
 
-static void run_item(void *ctx_, size_t i, int tid) {
+static int run_item(void *ctx_, size_t i, int tid, avmit_error *err) {
+    (void)tid;
     items_ctx *c = ctx_;
-    avmit_error local;
-    avmit_error_clear(&local);
-    if (c->fn(c->ctx, i, &local) && (c->err_item[tid] < 0 || (long)i < c->err_item[tid])) {
-        c->err_item[tid] = (long)i;
-        c->errs[tid] = local;
-    }
+    return c->fn(c->ctx, i, err);
 }
 
 int savc_parallel_items(int n_threads, size_t n, savc_item_fn fn, void *ctx, const char *path,
                         avmit_error *err) {
-    if (n_threads <= 0) n_threads = avmit_cpu_count();
-    items_ctx c = {fn, ctx, calloc((size_t)n_threads, sizeof(avmit_error)),
-                   malloc((size_t)n_threads * sizeof(long))};
-    int r = 0;
-    if (!c.errs || !c.err_item) {
-        r = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
-        goto done;
-    }
-    for (int t = 0; t < n_threads; t++) c.err_item[t] = -1;
-    if ((r = avmit_parallel_for(n_threads, n, run_item, &c))) {
-        r = avmit_error_path(err, r, path, "cannot start threads");
-        goto done;
-    }
-    int best = -1;
-    for (int t = 0; t < n_threads; t++)
-        if (c.err_item[t] >= 0 && (best < 0 || c.err_item[t] < c.err_item[best])) best = t;
-    if (best >= 0) {
-        if (err) *err = c.errs[best];
-        r = c.errs[best].code;
-    }
-done:
-    free(c.errs);
-    free(c.err_item);
-    return r;
+    (void)path;
+    items_ctx c = {fn, ctx};
+    return avmit_parallel_try(n_threads, n, run_item, &c, err);
 }

@@ -26,6 +26,7 @@
 #include "avmit/csv.h"
 #include "avmit/labels.h"
 #include "data/strmap_int.h"
+#include "core/error_int.h"
 
 /* Which avmit_video field a column fills. */
 enum { F_INDEX, F_FILENAME, F_MIT, F_LABEL, F_R1, F_R2, F_R3, F_LOCATION, F_NEWNAME, F_TFRECORD };
@@ -168,7 +169,7 @@ static int fill_video(avmit_video *v, const avmit_csv *t, size_t i, const layout
     v->new_filename = dup_or_empty(txt[F_NEWNAME]);
     if (!v->filename || !v->mit_label || !v->label || !v->tfrecord || !v->video_location ||
         !v->new_filename)
-        return avmit_error_path(err, AVMIT_E_NOMEM, t->path, "out of memory");
+        return AVMIT_NOMEM_AT(err, t->path, "fill_video");
     v->label_id = avmit_label_id(v->label);
     return 0;
 }
@@ -194,7 +195,7 @@ int avmit_split_from_csv(avmit_split *out, const avmit_csv *t, avmit_error *err)
     out->v = calloc(cap, sizeof *out->v);
     if (!out->path || !out->v) {
         avmit_split_free(out);
-        return avmit_error_path(err, AVMIT_E_NOMEM, t->path, "out of memory");
+        return AVMIT_NOMEM_AT(err, t->path, "split_from_csv");
     }
     for (size_t i = 0; i < t->n_rows; i++) {
         out->n = i + 1;
@@ -230,7 +231,7 @@ int avmit_split_validate(const avmit_split *s, avmit_error *err) {
     int r = 0;
     if (avmit_strmap_init(&by_name, s->n) || avmit_strmap_init(&by_tf, s->n)) {
         avmit_strmap_free(&by_name);
-        return avmit_error_path(err, AVMIT_E_NOMEM, s->path, "out of memory");
+        return AVMIT_NOMEM_AT(err, s->path, "split_validate");
     }
     for (size_t i = 0; i < s->n && !r; i++) {
         const avmit_video *v = &s->v[i];
@@ -290,7 +291,7 @@ int avmit_split_write(const avmit_split *s, avmit_layout layout, const char *pat
     if (avmit_strmap_init(&k_of, 64) || !k_counts) {
         free(k_counts);
         avmit_csv_writer_abort(w);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "split_write");
     }
     size_t n_k = 0;
     for (size_t i = 0; i < s->n && !r; i++) {
@@ -298,10 +299,9 @@ int avmit_split_write(const avmit_split *s, avmit_layout layout, const char *pat
         char idx[32], r1[16], r2[16], r3[16], mit[256], tf[1024], loc[256], newname[1024];
         if ((d->layout == AVMIT_LAYOUT_AVMIT || d->layout == AVMIT_LAYOUT_RATINGS) &&
             (v->r1 < 0 || v->r2 < 0 || v->r3 < 0)) {
-            r = avmit_error_set(err, AVMIT_E_ARG, path, -1, -1, -1, NULL,
-                                "%s: layout %s needs r1/r2/r3 but the source (%s, line %ld) "
-                                "has none", v->filename, d->name, s->path ? s->path : "",
-                                v->line);
+            r = AVMIT_ERR(err, AVMIT_E_ARG, path, NULL,
+                          "%s: layout %s needs r1/r2/r3 but the source (%s, line %ld) "
+                          "has none", v->filename, d->name, s->path ? s->path : "", v->line);
             break;
         }
         snprintf(idx, sizeof idx, "%zu", i);
@@ -332,7 +332,7 @@ int avmit_split_write(const avmit_split *s, avmit_layout layout, const char *pat
             if (!avmit_strmap_get(&k_of, v->label, &slot)) {
                 slot = n_k++;
                 if (avmit_strmap_put(&k_of, v->label, slot, NULL) < 0) {
-                    r = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                    r = AVMIT_NOMEM_AT(err, path, "split_write");
                     break;
                 }
             }
@@ -371,7 +371,7 @@ int avmit_split_push(avmit_split *s, const avmit_video *v, avmit_error *err) {
     if ((s->n & (s->n - 1)) == 0) {
         size_t cap = s->n ? 2 * s->n : 1;
         avmit_video *nv = realloc(s->v, cap * sizeof *nv);
-        if (!nv) return avmit_error_path(err, AVMIT_E_NOMEM, s->path, "out of memory");
+        if (!nv) return AVMIT_NOMEM_AT(err, s->path, "split_push");
         s->v = nv;
     }
     avmit_video *d = &s->v[s->n];
@@ -385,7 +385,7 @@ int avmit_split_push(avmit_split *s, const avmit_video *v, avmit_error *err) {
     if (!d->filename || !d->mit_label || !d->label || !d->tfrecord || !d->video_location ||
         !d->new_filename) {
         video_free(d);
-        return avmit_error_path(err, AVMIT_E_NOMEM, s->path, "out of memory");
+        return AVMIT_NOMEM_AT(err, s->path, "split_push");
     }
     s->n++;
     return 0;

@@ -25,6 +25,7 @@
 #include "avmit/labels.h"
 #include "avmit/registry.h"
 #include "avmit/rng.h"
+#include "core/error_int.h"
 
 #define SYNTH_VIDEO_SCALE 0.5f  /* std of the per-video offset */
 #define SYNTH_BASE_MEAN (-1.0f) /* softplus(-1) ≈ 0.31: small positive activations */
@@ -87,19 +88,19 @@ void avmit_synth_free(avmit_synth *s) {
 int avmit_synth_create(avmit_synth **out, const avmit_synth_opts *opts, avmit_error *err) {
     *out = NULL;
     if (!(opts->noise >= 0 && opts->noise <= 100))
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "noise",
-                               "noise %g outside [0, 100]", opts->noise);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, "noise", "noise %g outside [0, 100]",
+                         opts->noise);
     if (!(opts->signal >= 0 && opts->signal <= 100))
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "signal",
-                               "signal %g outside [0, 100]", opts->signal);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, "signal", "signal %g outside [0, 100]",
+                         opts->signal);
     if (!(opts->mismatch_prob >= 0 && opts->mismatch_prob <= 1))
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "mismatch_prob",
-                               "probability %g outside [0, 1]", opts->mismatch_prob);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, "mismatch_prob", "probability %g outside [0, 1]",
+                         opts->mismatch_prob);
     if (opts->set != AVMIT_SYNTH_YAMNET_EFFNET && opts->set != AVMIT_SYNTH_VGGISH_VGG16)
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, "embeddings",
-                               "unknown embedding set %d", (int)opts->set);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, "embeddings", "unknown embedding set %d",
+                         (int)opts->set);
     avmit_synth *s = calloc(1, sizeof *s);
-    if (!s) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    if (!s) return AVMIT_NOMEM(err, "synth_create");
     s->opts = *opts;
     const avmit_embedding_set_info *set = avmit_embedding_set_get((avmit_embedding_set)opts->set);
     s->dim[0] = set->audio_dim;
@@ -112,7 +113,7 @@ int avmit_synth_create(avmit_synth **out, const avmit_synth_opts *opts, avmit_er
         s->proto[m] = malloc((size_t)(AVMIT_N_CLASSES * d) * sizeof(float));
         if (!s->base[m] || !s->proto[m]) {
             avmit_synth_free(s);
-            return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+            return AVMIT_NOMEM(err, "synth_create");
         }
         char key[96];
         avmit_rng r;
@@ -157,8 +158,8 @@ int avmit_synth_video(const avmit_synth *s, const avmit_synth_item *item, avmit_
                       avmit_synth_kind *kind, avmit_error *err) {
     memset(out, 0, sizeof *out);
     if (item->class_id < 0 || item->class_id >= AVMIT_N_CLASSES)
-        return avmit_error_set(err, AVMIT_E_ARG, item->key, -1, -1, -1, "class",
-                               "class id %d outside 0..15", item->class_id);
+        return AVMIT_ERR(err, AVMIT_E_ARG, item->key, "class", "class id %d outside 0..15",
+                         item->class_id);
     avmit_rng r;
     avmit_rng_seed(&r, s->opts.seed, avmit_hash64(item->key));
     /* A fixed sequence of draws first, so every video uses its stream the same way. */
@@ -193,7 +194,7 @@ int avmit_synth_video(const avmit_synth *s, const avmit_synth_item *item, avmit_
         free(out->audio);
         free(out->visual);
         memset(out, 0, sizeof *out);
-        return avmit_error_set(err, AVMIT_E_NOMEM, item->key, -1, -1, -1, NULL, "out of memory");
+        return AVMIT_NOMEM_AT(err, item->key, "synth_video");
     }
     int audio_class = k == AVMIT_SYNTH_AUDIO_OTHER ? other : item->class_id;
     const float *pa = k == AVMIT_SYNTH_AUDIO_WEAK ? NULL

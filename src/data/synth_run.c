@@ -14,6 +14,7 @@
 #include "avmit/parallel.h"
 #include "avmit/split.h"
 #include "avmit/synth.h"
+#include "core/error_int.h"
 
 /* One CSV row chosen for a file. */
 typedef struct {
@@ -107,7 +108,7 @@ static int resolve_label(synth_row *r, avmit_synth_report *rep, avmit_error *err
                            "'%s'; stored '%s' as the real extractor did",
                       r->csv, r->v->line, dir, r->v->label, dir);
     }
-    if (rc) return avmit_error_set(err, rc, r->csv, -1, -1, -1, NULL, "out of memory");
+    if (rc) return AVMIT_ERR(err, rc, r->csv, NULL, "out of memory");
     return 0;
 }
 
@@ -115,20 +116,15 @@ typedef struct {
     const avmit_synth *model;
     synth_row *rows;
     const char *out_dir;
-    unsigned char *kind;     /* [n] avmit_synth_kind of each written file */
-    avmit_error *thread_err; /* [n_threads] first error of each thread */
-    size_t *thread_fail;     /* [n_threads] item index of that error, SIZE_MAX = none */
-    atomic_int failed;
+    unsigned char *kind; /* [n] avmit_synth_kind of each written file */
     atomic_size_t n_done;
     size_t n_items;
     const avmit_synth_opts *opts;
 } synth_job;
 
-static void synth_one(void *ctx, size_t i, int tid) {
+static int synth_one(void *ctx, size_t i, int tid, avmit_error *err) {
     synth_job *job = ctx;
-    if (atomic_load(&job->failed)) return;
     const synth_row *r = &job->rows[i];
-    avmit_error *err = &job->thread_err[tid];
     avmit_synth_item item = {r->v->filename, r->label, r->tfrecord, r->class_id, r->r3};
     avmit_embedding e;
     avmit_synth_kind k;
@@ -137,20 +133,16 @@ static void synth_one(void *ctx, size_t i, int tid) {
     if (!rc) {
         path = avmit_path_join(job->out_dir, r->tfrecord);
         rc = path ? avmit_embedding_write_file(&e, path, err)
-                  : avmit_error_set(err, AVMIT_E_NOMEM, r->tfrecord, -1, -1, -1, NULL,
-                                    "out of memory");
+                  : AVMIT_NOMEM_AT(err, r->tfrecord, "synth_one");
     }
     free(path);
     avmit_embedding_free(&e);
-    if (rc) {
-        if (job->thread_fail[tid] == SIZE_MAX) job->thread_fail[tid] = i;
-        atomic_store(&job->failed, 1);
-        return;
-    }
+    if (rc) return rc;
     job->kind[i] = (unsigned char)k;
     size_t done = atomic_fetch_add(&job->n_done, 1) + 1;
     if (tid == 0 && job->opts->progress)
         job->opts->progress(job->opts->progress_ctx, done, job->n_items);
+    return 0;
 }
 
 int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char *out_dir,
@@ -162,7 +154,7 @@ int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char 
     synth_job job = {0};
     size_t n_rows = 0, n_threads = 0;
     int rc = 0;
-    if (!splits) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    if (!splits) return AVMIT_NOMEM(err, "synth_run");
     if ((rc = avmit_synth_create(&model, opts, err))) goto done;
 
     size_t cap = 0;
@@ -221,43 +213,23 @@ int avmit_synth_run(const char *const *split_paths, size_t n_splits, const char 
     job.rows = rows;
     job.out_dir = out_dir;
     job.kind = calloc(n_keep ? n_keep : 1, 1);
-    job.thread_err = calloc(n_threads, sizeof *job.thread_err);
-    job.thread_fail = malloc(n_threads * sizeof *job.thread_fail);
-    if (!job.kind || !job.thread_err || !job.thread_fail) {
-        rc = avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
-        goto done;
-    }
-    for (size_t t = 0; t < n_threads; t++) job.thread_fail[t] = SIZE_MAX;
-    atomic_init(&job.failed, 0);
+    if (!job.kind) goto nomem;
     atomic_init(&job.n_done, 0);
     job.n_items = n_keep;
     job.opts = opts;
-    if ((rc = avmit_parallel_for((int)n_threads, n_keep, synth_one, &job))) {
-        rc = avmit_error_set(err, rc, NULL, -1, -1, -1, NULL, "cannot start %zu threads",
-                             n_threads);
-        goto done;
-    }
-    if (atomic_load(&job.failed)) { /* report the failure of the earliest item */
-        size_t best = 0;
-        for (size_t t = 1; t < n_threads; t++)
-            if (job.thread_fail[t] < job.thread_fail[best]) best = t;
-        if (err) *err = job.thread_err[best];
-        rc = job.thread_err[best].code ? job.thread_err[best].code : AVMIT_E_IO;
-        goto done;
-    }
+    /* the error reported is that of the earliest failing item, whatever the thread count */
+    if ((rc = avmit_parallel_try((int)n_threads, n_keep, synth_one, &job, err))) goto done;
     if (opts->progress) opts->progress(opts->progress_ctx, n_keep, n_keep);
     rep->n_written = n_keep;
     for (size_t i = 0; i < n_keep; i++) rep->n_kind[job.kind[i]]++;
 
     goto done;
 nomem:
-    rc = avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    rc = AVMIT_NOMEM(err, "synth_run");
 done:
     for (size_t i = 0; rows && i < n_rows; i++) free(rows[i].tfrecord);
     free(rows);
     free(job.kind);
-    free(job.thread_err);
-    free(job.thread_fail);
     for (size_t s = 0; s < n_splits; s++) avmit_split_free(&splits[s]);
     free(splits);
     avmit_synth_free(model);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "avmit/fileio.h"
+#include "core/error_int.h"
 
 /* Growable array of pointers. */
 typedef struct {
@@ -126,7 +127,7 @@ static int parse_record(csv_parser *p, ptrvec *out) {
         int r = parse_field(p, &cell, col);
         if (r) return r;
         if (ptrvec_push(out, cell))
-            return avmit_error_path(p->err, AVMIT_E_NOMEM, p->name, "out of memory");
+            return AVMIT_NOMEM_AT(p->err, p->name, "parse_record");
         col++;
         if (p->i >= p->n) return 0;
         char c = p->s[p->i];
@@ -158,7 +159,7 @@ int avmit_csv_parse(avmit_csv *out, const char *text, size_t n, const char *name
     /* Unquoting never grows a field; each field adds one NUL; fields <= n + 1. */
     p.arena = malloc(2 * n + 2);
     if (!out->path || !p.arena) {
-        r = avmit_error_path(err, AVMIT_E_NOMEM, name, "out of memory");
+        r = AVMIT_NOMEM_AT(err, name, "csv_parse");
         goto fail;
     }
     if (n == 0) {
@@ -183,7 +184,7 @@ int avmit_csv_parse(avmit_csv *out, const char *text, size_t n, const char *name
             goto fail;
         }
         if (linevec_push(&lines, row_line)) {
-            r = avmit_error_path(err, AVMIT_E_NOMEM, name, "out of memory");
+            r = AVMIT_NOMEM_AT(err, name, "csv_parse");
             goto fail;
         }
     }
@@ -271,7 +272,7 @@ int avmit_csv_writer_open(avmit_csv_writer **out, const char *path, size_t n_col
     avmit_csv_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
         free(w);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "csv_writer_open");
     }
     w->n_cols = n_cols;
     int r = avmit_atomic_open(&w->f, path, 0, err);

@@ -25,6 +25,7 @@
 #include "avmit/registry.h"
 #include "avmit/tfrecord.h"
 #include "io/pb_int.h"
+#include "core/error_int.h"
 
 /* Feature.kind oneof members (feature.proto) */
 enum { KIND_NONE = 0, KIND_BYTES = 1, KIND_FLOAT = 2, KIND_INT64 = 3 };
@@ -625,20 +626,20 @@ int avmit_embedding_encode(const avmit_embedding *e, uint8_t **out, size_t *n, a
     *n = 0;
     if (!e->filename || !e->label || !e->audio || !e->visual || e->n_audio_steps <= 0 ||
         e->n_visual_steps <= 0 || e->audio_dim <= 0 || e->visual_dim <= 0)
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "embedding to encode needs filename, label, audio and visual "
-                               "with T > 0 and D > 0 (T_a %lld, D_a %lld, T_v %lld, D_v %lld)",
-                               (long long)e->n_audio_steps, (long long)e->audio_dim,
-                               (long long)e->n_visual_steps, (long long)e->visual_dim);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, NULL,
+                         "embedding to encode needs filename, label, audio and visual "
+                         "with T > 0 and D > 0 (T_a %lld, D_a %lld, T_v %lld, D_v %lld)",
+                         (long long)e->n_audio_steps, (long long)e->audio_dim,
+                         (long long)e->n_visual_steps, (long long)e->visual_dim);
     /* Keep every size far from SIZE_MAX: the record must fit the TFRecord cap anyway. */
     const int64_t lim = (int64_t)(AVMIT_TFRECORD_MAX_RECORD / 8);
     if (e->audio_dim > lim / 4 || e->visual_dim > lim / 4 ||
         e->n_audio_steps > lim / (4 * e->audio_dim) ||
         e->n_visual_steps > lim / (4 * e->visual_dim))
-        return avmit_error_set(err, AVMIT_E_RANGE, NULL, -1, -1, -1, NULL,
-                               "embedding too large to encode (T_a %lld x %lld, T_v %lld x %lld)",
-                               (long long)e->n_audio_steps, (long long)e->audio_dim,
-                               (long long)e->n_visual_steps, (long long)e->visual_dim);
+        return AVMIT_ERR(err, AVMIT_E_RANGE, NULL, NULL,
+                         "embedding too large to encode (T_a %lld x %lld, T_v %lld x %lld)",
+                         (long long)e->n_audio_steps, (long long)e->audio_dim,
+                         (long long)e->n_visual_steps, (long long)e->visual_dim);
     size_t fn_len = strlen(e->filename), lb_len = strlen(e->label);
     /* context entries in bytewise key order: audio_timesteps, filename, label, visual_timesteps */
     size_t ctx = len_field(entry_size("audio_timesteps", feature_int64_size(e->n_audio_steps))) +
@@ -654,8 +655,8 @@ int avmit_embedding_encode(const avmit_embedding *e, uint8_t **out, size_t *n, a
 
     uint8_t *buf = malloc(total), *p = buf;
     if (!buf)
-        return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
-                               "out of memory encoding %zu bytes", total);
+        return AVMIT_ERR(err, AVMIT_E_NOMEM, NULL, NULL, "out of memory encoding %zu bytes",
+                         total);
     p = put_len(p, 1, ctx);
     p = put_entry_head(p, "audio_timesteps", feature_int64_size(e->n_audio_steps));
     p = put_feature_int64(p, e->n_audio_steps);
@@ -673,8 +674,8 @@ int avmit_embedding_encode(const avmit_embedding *e, uint8_t **out, size_t *n, a
     size_t written = (size_t)(p - buf);
     if (written != total) { /* our own size arithmetic disagrees: a bug */
         free(buf);
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "internal error: encoded %zu bytes, computed %zu", written, total);
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, NULL,
+                         "internal error: encoded %zu bytes, computed %zu", written, total);
     }
     *out = buf;
     *n = total;

@@ -16,6 +16,7 @@
 
 #include "avmit/fileio.h"
 #include "avmit/keras_h5.h"
+#include "core/error_int.h"
 
 /* Keras splits attributes over 64,512 bytes into name0, name1, ...
  * (HDF5_OBJECT_HEADER_LIMIT in hdf5_format.py); more chunks than this is absurd. */
@@ -61,29 +62,28 @@ static int read_str_attr(hid_t obj, const char *name, const char *where, char **
     *n = 0;
     if ((a = H5Aopen(obj, name, H5P_DEFAULT)) < 0 || (space = H5Aget_space(a)) < 0 ||
         (type = H5Aget_type(a)) < 0) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, name,
-                             "%s: cannot read the attribute (%s)", where, h5_why(why));
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name, "%s: cannot read the attribute (%s)",
+                       where, h5_why(why));
         goto done;
     }
     int ndims = H5Sget_simple_extent_ndims(space);
     np = H5Sget_simple_extent_npoints(space);
     if (ndims < 0 || ndims > 1 || np < 0) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, name,
-                             "%s: expected a 1-D array of strings, found %d dimensions", where,
-                             ndims);
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name,
+                       "%s: expected a 1-D array of strings, found %d dimensions", where, ndims);
         goto done;
     }
     if (np == 0) goto done; /* Keras writes an empty float64 array for "no weights" */
     if (H5Tget_class(type) != H5T_STRING) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, name,
-                             "%s: expected strings, found %lld values of another type", where,
-                             (long long)np);
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name,
+                       "%s: expected strings, found %lld values of another type", where,
+                       (long long)np);
         goto done;
     }
     strs = calloc((size_t)np, sizeof *strs);
     mem = H5Tcopy(H5T_C_S1);
     if (!strs || mem < 0) {
-        rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        rc = AVMIT_NOMEM_AT(err, path, "read_str_attr");
         goto done;
     }
     *vlen = H5Tis_variable_str(type) > 0;
@@ -91,13 +91,13 @@ static int read_str_attr(hid_t obj, const char *name, const char *where, char **
         char **v = calloc((size_t)np, sizeof *v);
         if (!v || H5Tset_size(mem, H5T_VARIABLE) < 0 || H5Aread(a, mem, v) < 0) {
             free(v);
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, name,
-                                 "%s: cannot read the strings (%s)", where, h5_why(why));
+            rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name, "%s: cannot read the strings (%s)",
+                           where, h5_why(why));
             goto done;
         }
         for (hssize_t i = 0; i < np && !rc; i++) {
             strs[i] = strdup(v[i] ? v[i] : "");
-            if (!strs[i]) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            if (!strs[i]) rc = AVMIT_NOMEM_AT(err, path, "read_str_attr");
         }
         H5Dvlen_reclaim(mem, space, H5P_DEFAULT, v);
         free(v);
@@ -107,15 +107,15 @@ static int read_str_attr(hid_t obj, const char *name, const char *where, char **
         buf = size ? calloc((size_t)np, size) : NULL;
         if (!size || !buf || H5Tset_size(mem, size) < 0 ||
             H5Tset_strpad(mem, H5T_STR_NULLPAD) < 0 || H5Aread(a, mem, buf) < 0) {
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, name,
-                                 "%s: cannot read the strings (%s)", where, h5_why(why));
+            rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name, "%s: cannot read the strings (%s)",
+                           where, h5_why(why));
             goto done;
         }
         for (hssize_t i = 0; i < np; i++) {
             const char *s = (const char *)buf + (size_t)i * size;
             strs[i] = strndup(s, strnlen(s, size));
             if (!strs[i]) {
-                rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                rc = AVMIT_NOMEM_AT(err, path, "read_str_attr");
                 goto done;
             }
         }
@@ -150,7 +150,7 @@ static int read_str_list(hid_t obj, const char *name, const char *where, char **
         int rc = read_str_attr(obj, chunk, where, &part, &n_part, vlen, path, err);
         char **grown = rc ? NULL : realloc(all, (n_all + n_part + 1) * sizeof *all);
         if (!grown) {
-            if (!rc) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            if (!rc) rc = AVMIT_NOMEM_AT(err, path, "read_str_list");
             free_strs(part, rc ? 0 : n_part);
             free_strs(all, n_all);
             return rc;
@@ -162,8 +162,8 @@ static int read_str_list(hid_t obj, const char *name, const char *where, char **
     }
     H5Eclear2(H5E_DEFAULT);
     if (k == 0)
-        return avmit_error_set(err, AVMIT_E_NOTFOUND, path, -1, -1, -1, name,
-                               "%s has no attribute '%s': not a Keras weights file", where, name);
+        return AVMIT_ERR(err, AVMIT_E_NOTFOUND, path, name,
+                         "%s has no attribute '%s': not a Keras weights file", where, name);
     *out = all;
     *n = n_all;
     return 0;
@@ -177,16 +177,16 @@ static int read_weight(hid_t layer_g, const char *layer, avmit_keras_weight *wt,
     int rc = 0;
     hid_t d = -1, type = -1, space = -1;
     if ((d = H5Dopen2(layer_g, wt->name, H5P_DEFAULT)) < 0) {
-        rc = avmit_error_set(err, AVMIT_E_NOTFOUND, path, -1, -1, -1, field,
-                             "weight listed in '%s' weight_names but no such dataset (%s)", layer,
-                             h5_why(why));
+        rc = AVMIT_ERR(err, AVMIT_E_NOTFOUND, path, field,
+                       "weight listed in '%s' weight_names but no such dataset (%s)", layer,
+                       h5_why(why));
         goto done;
     }
     type = H5Dget_type(d);
     space = H5Dget_space(d);
     if (type < 0 || space < 0) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, field,
-                             "cannot read the dataset's type or shape (%s)", h5_why(why));
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, field,
+                       "cannot read the dataset's type or shape (%s)", h5_why(why));
         goto done;
     }
     if ((flags & AVMIT_KERAS_READ_INTS) && H5Tequal(type, H5T_STD_I64LE) > 0)
@@ -197,17 +197,15 @@ static int read_weight(hid_t layer_g, const char *layer, avmit_keras_weight *wt,
         H5T_class_t cls = H5Tget_class(type);
         const char *what = cls == H5T_FLOAT ? "float" : cls == H5T_INTEGER ? "integer"
                            : cls == H5T_STRING ? "string" : "non-numeric";
-        rc = avmit_error_set(err, AVMIT_E_UNSUPPORTED, path, -1, -1, -1, field,
-                             "dtype: expected float32 little-endian, found %s of %zu bytes%s",
-                             what, H5Tget_size(type),
-                             H5Tget_order(type) == H5T_ORDER_BE ? " big-endian" : "");
+        rc = AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, path, field,
+                       "dtype: expected float32 little-endian, found %s of %zu bytes%s", what,
+                       H5Tget_size(type), H5Tget_order(type) == H5T_ORDER_BE ? " big-endian" : "");
         goto done;
     }
     int ndims = H5Sget_simple_extent_ndims(space);
     if (ndims < 0 || ndims > AVMIT_KERAS_MAX_DIMS) {
-        rc = avmit_error_set(err, AVMIT_E_UNSUPPORTED, path, -1, -1, -1, field,
-                             "expected at most %d dimensions, found %d", AVMIT_KERAS_MAX_DIMS,
-                             ndims);
+        rc = AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, path, field,
+                       "expected at most %d dimensions, found %d", AVMIT_KERAS_MAX_DIMS, ndims);
         goto done;
     }
     hsize_t dims[AVMIT_KERAS_MAX_DIMS];
@@ -217,20 +215,18 @@ static int read_weight(hid_t layer_g, const char *layer, avmit_keras_weight *wt,
     for (int i = 0; i < ndims; i++) {
         wt->shape[i] = (int64_t)dims[i];
         if (dims[i] > (hsize_t)MAX_WEIGHT_FLOATS || (dims[i] && count > MAX_WEIGHT_FLOATS / (int64_t)dims[i])) {
-            rc = avmit_error_set(err, AVMIT_E_RANGE, path, -1, -1, -1, field,
-                                 "more than 2^31 values");
+            rc = AVMIT_ERR(err, AVMIT_E_RANGE, path, field, "more than 2^31 values");
             goto done;
         }
         count *= (int64_t)dims[i];
     }
     wt->data = malloc(count ? (size_t)count * sizeof(float) : 1);
     if (!wt->data) {
-        rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        rc = AVMIT_NOMEM_AT(err, path, "read_weight");
         goto done;
     }
     if (count && H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, wt->data) < 0)
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, field,
-                             "cannot read the data (%s)", h5_why(why));
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, field, "cannot read the data (%s)", h5_why(why));
 done:
     if (space >= 0) H5Sclose(space);
     if (type >= 0) H5Tclose(type);
@@ -256,21 +252,20 @@ static int read_layer(hid_t file, avmit_keras_layer *l, unsigned flags, const ch
     snprintf(where, sizeof where, "layer '%s'", l->name);
     if (bad_layer_name(l->name) || H5Oexists_by_name(file, l->name, H5P_DEFAULT) <= 0) {
         H5Eclear2(H5E_DEFAULT);
-        return avmit_error_set(err, AVMIT_E_NOTFOUND, path, -1, -1, -1, "layer_names",
-                               "layer '%s' is listed but the file has no group /%s", l->name,
-                               l->name);
+        return AVMIT_ERR(err, AVMIT_E_NOTFOUND, path, "layer_names",
+                         "layer '%s' is listed but the file has no group /%s", l->name, l->name);
     }
     hid_t g = H5Gopen2(file, l->name, H5P_DEFAULT);
     if (g < 0)
-        return avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, l->name,
-                               "/%s is not a group (%s)", l->name, h5_why(why));
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, path, l->name, "/%s is not a group (%s)", l->name,
+                         h5_why(why));
     char **names = NULL;
     size_t n = 0;
     int vlen = 0;
     int rc = read_str_list(g, "weight_names", where, &names, &n, &vlen, path, err);
     if (!rc && n) {
         l->weights = calloc(n, sizeof *l->weights);
-        if (!l->weights) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        if (!l->weights) rc = AVMIT_NOMEM_AT(err, path, "read_layer");
     }
     for (size_t i = 0; !rc && i < n; i++) {
         l->weights[i].name = names[i];
@@ -322,7 +317,7 @@ int avmit_keras_h5_read_flags(avmit_keras_h5 *out, const char *path, unsigned fl
     if (!rc) {
         out->strings = vlen ? AVMIT_KERAS_STR_VLEN : AVMIT_KERAS_STR_FIXED;
         out->layers = calloc(n ? n : 1, sizeof *out->layers);
-        if (!out->layers) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        if (!out->layers) rc = AVMIT_NOMEM_AT(err, path, "keras_h5_read");
     }
     for (size_t i = 0; !rc && i < n; i++) {
         out->layers[i].name = names[i];
@@ -345,7 +340,7 @@ int avmit_keras_h5_read_flags(avmit_keras_h5 *out, const char *path, unsigned fl
         }
         *dst[k] = strdup(nv ? v[0] : "");
         free_strs(v, nv);
-        if (!*dst[k]) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        if (!*dst[k]) rc = AVMIT_NOMEM_AT(err, path, "keras_h5_read");
     }
     H5Eclear2(H5E_DEFAULT);
     H5Fclose(file);
@@ -508,8 +503,7 @@ int avmit_keras_h5_write(const char *path, const avmit_keras_h5 *w, avmit_keras_
     }
     const char *what = "";
     int bad = write_tree(file, w, form == AVMIT_KERAS_STR_VLEN, &what);
-    if (bad) rc = avmit_error_set(err, AVMIT_E_IO, path, -1, -1, -1, what, "libhdf5 write failed (%s)",
-                                  h5_why(why));
+    if (bad) rc = AVMIT_ERR(err, AVMIT_E_IO, path, what, "libhdf5 write failed (%s)", h5_why(why));
     if (H5Fclose(file) < 0 && !rc)
         rc = avmit_error_path(err, AVMIT_E_IO, path, "libhdf5 cannot close the file (%s)",
                               h5_why(why));

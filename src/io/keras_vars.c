@@ -9,6 +9,7 @@
 #include "avmit/keras_h5.h"
 #include "avmit/keras_vars.h"
 #include "avmit/tfckpt.h"
+#include "core/error_int.h"
 
 #define LWW "layer_with_weights-"
 #define ATTR_SUFFIX "/.ATTRIBUTES/VARIABLE_VALUE"
@@ -60,7 +61,7 @@ static int from_h5(avmit_keras_vars *out, const char *path, avmit_error *err) {
     int rc = avmit_keras_h5_read(&w, path, err);
     if (rc) return rc;
     out->layers = calloc(w.n_layers + 1, sizeof *out->layers);
-    if (!out->layers) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!out->layers) rc = AVMIT_NOMEM_AT(err, path, "from_h5");
     for (size_t i = 0; !rc && i < w.n_layers; i++) {
         avmit_keras_layer *src = &w.layers[i];
         if (!src->n_weights) continue;
@@ -68,7 +69,7 @@ static int from_h5(avmit_keras_vars *out, const char *path, avmit_error *err) {
         l->name = strdup(src->name);
         l->vars = calloc(src->n_weights, sizeof *l->vars);
         if (!l->name || !l->vars) {
-            rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            rc = AVMIT_NOMEM_AT(err, path, "from_h5");
             break;
         }
         for (size_t j = 0; j < src->n_weights; j++, l->n_vars++) {
@@ -78,7 +79,7 @@ static int from_h5(avmit_keras_vars *out, const char *path, avmit_error *err) {
             size_t ln = strlen(src->name), wn = strlen(wt->name);
             v->origin = malloc(ln + wn + 2);
             if (!v->attr || !v->origin) {
-                rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                rc = AVMIT_NOMEM_AT(err, path, "from_h5");
                 l->n_vars++;
                 break;
             }
@@ -91,9 +92,8 @@ static int from_h5(avmit_keras_vars *out, const char *path, avmit_error *err) {
             wt->data = NULL;
             for (size_t k = 0; k < j && !rc; k++)
                 if (!strcmp(l->vars[k].attr, v->attr))
-                    rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, v->origin,
-                                         "layer '%s' has two weights named '%s'", l->name,
-                                         v->attr);
+                    rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, v->origin,
+                                   "layer '%s' has two weights named '%s'", l->name, v->attr);
             if (rc) {
                 l->n_vars++;
                 break;
@@ -137,7 +137,7 @@ static int from_tf2(avmit_keras_vars *out, const char *path, avmit_error *err) {
         return rc;
     }
     out->source = strdup(ck.index_path);
-    if (!out->source) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!out->source) rc = AVMIT_NOMEM_AT(err, path, "from_tf2");
     size_t n_layers = 0, n, alen;
     const char *attr;
     for (size_t i = 0; !rc && i < ck.n_entries; i++)
@@ -147,21 +147,21 @@ static int from_tf2(avmit_keras_vars *out, const char *path, avmit_error *err) {
                               "no layer_with_weights-N/.../.ATTRIBUTES/VARIABLE_VALUE keys: not "
                               "a Keras model checkpoint");
     if (!rc && !(out->layers = calloc(n_layers, sizeof *out->layers)))
-        rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        rc = AVMIT_NOMEM_AT(err, path, "from_tf2");
     if (!rc) out->n_layers = n_layers;
     for (size_t i = 0; !rc && i < ck.n_entries; i++) {
         const avmit_tfckpt_entry *e = &ck.entries[i];
         if (!model_key(e->key, &n, &attr, &alen)) continue;
         avmit_keras_var_layer *l = &out->layers[n];
         if (e->dtype != AVMIT_TF_FLOAT) {
-            rc = avmit_error_set(err, AVMIT_E_UNSUPPORTED, ck.index_path, -1, -1, -1, e->key,
-                                 "dtype %s: model variables must be float32",
-                                 avmit_tf_dtype_name(e->dtype));
+            rc = AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, ck.index_path, e->key,
+                           "dtype %s: model variables must be float32",
+                           avmit_tf_dtype_name(e->dtype));
             break;
         }
         avmit_keras_var *grown = realloc(l->vars, (l->n_vars + 1) * sizeof *grown);
         if (!grown) {
-            rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            rc = AVMIT_NOMEM_AT(err, path, "from_tf2");
             break;
         }
         l->vars = grown;
@@ -174,32 +174,32 @@ static int from_tf2(avmit_keras_vars *out, const char *path, avmit_error *err) {
         int64_t count = avmit_tfckpt_entry_count(e);
         v->data = malloc(count ? (size_t)count * sizeof(float) : 1);
         if (!v->attr || !v->origin || !v->data) {
-            rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            rc = AVMIT_NOMEM_AT(err, path, "from_tf2");
             break;
         }
         rc = avmit_tfckpt_entry_f32(e, v->data, err);
         for (size_t k = 0; !rc && k + 1 < l->n_vars; k++)
             if (!strcmp(l->vars[k].attr, v->attr))
-                rc = avmit_error_set(err, AVMIT_E_FORMAT, ck.index_path, -1, -1, -1, e->key,
-                                     "two variables of " LWW "%zu named '%s'", n, v->attr);
+                rc = AVMIT_ERR(err, AVMIT_E_FORMAT, ck.index_path, e->key,
+                               "two variables of " LWW "%zu named '%s'", n, v->attr);
         if (!rc && !l->name && e->full_name) { /* "audio_bn/gamma" -> "audio_bn" */
             const char *slash = strchr(e->full_name, '/');
             l->name = strndup(e->full_name, slash ? (size_t)(slash - e->full_name)
                                                 : strlen(e->full_name));
-            if (!l->name) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            if (!l->name) rc = AVMIT_NOMEM_AT(err, path, "from_tf2");
         }
     }
     for (size_t k = 0; !rc && k < out->n_layers; k++) {
         avmit_keras_var_layer *l = &out->layers[k];
         if (!l->n_vars) {
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, ck.index_path, -1, -1, -1, "",
-                                 LWW "%zu is missing (layers up to " LWW "%zu exist)", k,
-                                 out->n_layers - 1);
+            rc = AVMIT_ERR(err, AVMIT_E_FORMAT, ck.index_path, "",
+                           LWW "%zu is missing (layers up to " LWW "%zu exist)", k,
+                           out->n_layers - 1);
         } else if (!l->name) {
             char buf[48];
             snprintf(buf, sizeof buf, LWW "%zu", k);
             if (!(l->name = strdup(buf)))
-                rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                rc = AVMIT_NOMEM_AT(err, path, "from_tf2");
         }
     }
     avmit_tfckpt_free(&ck);
@@ -216,7 +216,7 @@ int avmit_keras_vars_read(avmit_keras_vars *out, const char *path, avmit_error *
         out->format = AVMIT_WEIGHTS_KERAS_H5;
         out->source = strdup(path);
         rc = out->source ? from_h5(out, path, err)
-                         : avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                         : AVMIT_NOMEM_AT(err, path, "keras_vars_read");
     }
     if (rc) avmit_keras_vars_free(out);
     return rc;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "avmit/fileio.h"
+#include "core/error_int.h"
 
 #define NPY_MAGIC "\x93NUMPY"
 #define NPY_MAGIC_LEN 6
@@ -195,9 +196,8 @@ static int hshape(hparser *h, int *ndim, int64_t *shape) {
 static int parse_descr(hparser *h, const char *d, avmit_dtype *dtype, int *swap) {
     char order = d[0];
     if (order != '<' && order != '>' && order != '|' && order != '=')
-        return avmit_error_set(h->err, AVMIT_E_UNSUPPORTED, h->name, -1, -1, -1, "descr",
-                               "unsupported dtype '%s' (expected a typestring such as '<f4')",
-                               d);
+        return AVMIT_ERR(h->err, AVMIT_E_UNSUPPORTED, h->name, "descr",
+                         "unsupported dtype '%s' (expected a typestring such as '<f4')", d);
     char kind = d[1];
     char *endp = NULL;
     long size = (kind && d[2] >= '0' && d[2] <= '9') ? strtol(d + 2, &endp, 10) : -1;
@@ -224,17 +224,16 @@ static int parse_descr(hparser *h, const char *d, avmit_dtype *dtype, int *swap)
     case 'f': why = "only float32 and float64 are supported"; break;
     default: break;
     }
-    return avmit_error_set(h->err, AVMIT_E_UNSUPPORTED, h->name, -1, -1, -1, "descr",
-                           "unsupported dtype '%s': %s (supported: f4 f8 i1 i2 i4 i8 u1 u2 u4 "
-                           "u8 b1)",
-                           d, why);
+    return AVMIT_ERR(h->err, AVMIT_E_UNSUPPORTED, h->name, "descr",
+                     "unsupported dtype '%s': %s (supported: f4 f8 i1 i2 i4 i8 u1 u2 u4 "
+                     "u8 b1)", d, why);
 }
 
 static int parse_header(hparser *h, avmit_dtype *dtype, int *swap, int *fortran, int *ndim,
                         int64_t *shape) {
     if (h->end == h->start || h->end[-1] != '\n')
-        return avmit_error_set(h->err, AVMIT_E_FORMAT, h->name, -1, -1, -1, "header",
-                               "header does not end with '\\n'");
+        return AVMIT_ERR(h->err, AVMIT_E_FORMAT, h->name, "header",
+                         "header does not end with '\\n'");
     h->end--; /* the '\n' */
     if (!hchar(h, '{')) return hfail(h, "expected a dict '{', found %s", "another token");
     int have_descr = 0, have_fortran = 0, have_shape = 0;
@@ -250,8 +249,8 @@ static int parse_header(hparser *h, avmit_dtype *dtype, int *swap, int *fortran,
             have_descr = 1;
             hskip(h);
             if (h->p < h->end && *h->p == '[')
-                return avmit_error_set(h->err, AVMIT_E_UNSUPPORTED, h->name, -1, -1, -1, "descr",
-                                       "structured dtypes (a list of fields) are not supported");
+                return AVMIT_ERR(h->err, AVMIT_E_UNSUPPORTED, h->name, "descr",
+                                 "structured dtypes (a list of fields) are not supported");
             r = hstring(h, descr, sizeof descr);
         } else if (!strcmp(key, "fortran_order")) {
             if (have_fortran) return hfail(h, "duplicate key '%s'", key);
@@ -277,10 +276,9 @@ static int parse_header(hparser *h, avmit_dtype *dtype, int *swap, int *fortran,
                                                 : !have_shape   ? "shape"
                                                                 : NULL;
     if (missing)
-        return avmit_error_set(h->err, AVMIT_E_FORMAT, h->name, -1, -1, -1, "header",
-                               "key '%s' is missing (expected exactly 'descr', "
-                               "'fortran_order', 'shape')",
-                               missing);
+        return AVMIT_ERR(h->err, AVMIT_E_FORMAT, h->name, "header",
+                         "key '%s' is missing (expected exactly 'descr', "
+                         "'fortran_order', 'shape')", missing);
     return parse_descr(h, descr, dtype, swap);
 }
 
@@ -358,8 +356,7 @@ int avmit_npy_parse(avmit_array *out, const uint8_t *buf, size_t n, const char *
     int64_t count;
     size_t want;
     if (shape_bytes(ndim, shape, itemsize, &count, &want))
-        return avmit_error_set(err, AVMIT_E_RANGE, name, -1, -1, -1, "shape",
-                               "the product of the shape overflows");
+        return AVMIT_ERR(err, AVMIT_E_RANGE, name, "shape", "the product of the shape overflows");
     size_t dstart = hstart + (size_t)hlen, have = n - dstart;
     if (have != want)
         return avmit_error_set(err, have < want ? AVMIT_E_TRUNCATED : AVMIT_E_FORMAT, name, -1,
@@ -404,7 +401,7 @@ int avmit_array_to_f32(avmit_array *a, avmit_error *err) {
     if (a->dtype == AVMIT_DTYPE_F32) return 0;
     int64_t count = avmit_array_count(a);
     float *f = malloc(count ? (size_t)count * sizeof *f : 1);
-    if (!f) return avmit_error_path(err, AVMIT_E_NOMEM, "", "out of memory");
+    if (!f) return AVMIT_NOMEM(err, "array_to_f32");
     const void *d = a->data;
     for (int64_t i = 0; i < count; i++) {
         float v = 0;

@@ -8,6 +8,7 @@
 
 #include "avmit/fileio.h"
 #include "avmit/npz.h"
+#include "core/error_int.h"
 
 #define ZIP64_LIMIT 0x7fffffffULL /* Python zipfile's ZIP64_LIMIT, (1 << 31) - 1 */
 #define ZIP_VERSION 20            /* Python zipfile's DEFAULT_VERSION */
@@ -138,12 +139,12 @@ static int check_names(const avmit_npz_entry *e, size_t n, avmit_error *err) {
     for (size_t i = 0; i < n; i++) {
         size_t len = e[i].name ? strlen(e[i].name) : 0;
         if (!len || len > 65000)
-            return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, e[i].name ? e[i].name : "",
-                                   "npz member %zu: name must be 1 to 65000 bytes, found %zu", i, len);
+            return AVMIT_ERR(err, AVMIT_E_ARG, NULL, e[i].name ? e[i].name : "",
+                             "npz member %zu: name must be 1 to 65000 bytes, found %zu", i, len);
         for (size_t j = 0; j < i; j++)
             if (!strcmp(e[i].name, e[j].name))
-                return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, e[i].name,
-                                       "npz member name '%s' appears twice", e[i].name);
+                return AVMIT_ERR(err, AVMIT_E_ARG, NULL, e[i].name,
+                                 "npz member name '%s' appears twice", e[i].name);
     }
     return 0;
 }
@@ -156,7 +157,7 @@ int avmit_npz_encode(uint8_t **out, size_t *n_out, const avmit_npz_entry *e, siz
     if (rc) return rc;
     member *m = calloc(n ? n : 1, sizeof *m);
     zbuf b = {0};
-    if (!m) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    if (!m) return AVMIT_NOMEM(err, "npz_encode");
     for (size_t i = 0; i < n && !rc && !b.failed; i++) {
         uint8_t *npy;
         size_t len;
@@ -188,7 +189,7 @@ int avmit_npz_encode(uint8_t **out, size_t *n_out, const avmit_npz_entry *e, siz
     for (size_t i = 0; i < n && !rc; i++) central_entry(&b, &e[i], &m[i]);
     if (!rc) end_records(&b, n, cd_offset, b.n - cd_offset);
     free(m);
-    if (!rc && b.failed) rc = avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    if (!rc && b.failed) rc = AVMIT_NOMEM(err, "npz_encode");
     if (rc) {
         free(b.p);
         return rc;

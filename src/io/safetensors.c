@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "avmit/fileio.h"
+#include "core/error_int.h"
 
 typedef struct {
     const char *name;
@@ -69,48 +70,48 @@ static int cmp_begin(const void *a, const void *b) {
 static int parse_tensor(avmit_st_tensor *t, const char *key, json_t *v, const char *name,
                         avmit_error *err) {
     if (!json_is_object(v))
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                               "tensor '%s': expected an object", key);
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key, "tensor '%s': expected an object", key);
     json_t *dt = json_object_get(v, "dtype"), *sh = json_object_get(v, "shape"),
            *of = json_object_get(v, "data_offsets");
     if (!json_is_string(dt) || !json_is_array(sh) || !json_is_array(of) || json_array_size(of) != 2 ||
         json_object_size(v) != 3)
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                               "tensor '%s': expected exactly {\"dtype\": string, \"shape\": [ints], "
-                               "\"data_offsets\": [begin, end]}", key);
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key,
+                         "tensor '%s': expected exactly {\"dtype\": string, \"shape\": [ints], "
+                         "\"data_offsets\": [begin, end]}", key);
     const st_dtype *d = dtype_by_name(json_string_value(dt));
     if (!d)
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                               "tensor '%s': unknown dtype '%s'", key, json_string_value(dt));
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key, "tensor '%s': unknown dtype '%s'", key,
+                         json_string_value(dt));
     snprintf(t->dtype, sizeof t->dtype, "%s", d->name);
     t->itemsize = d->size;
     if (json_array_size(sh) > AVMIT_ST_MAX_DIMS)
-        return avmit_error_set(err, AVMIT_E_UNSUPPORTED, name, -1, -1, -1, key,
-                               "tensor '%s': %zu dimensions (at most %d supported)", key,
-                               json_array_size(sh), AVMIT_ST_MAX_DIMS);
+        return AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, name, key,
+                         "tensor '%s': %zu dimensions (at most %d supported)", key,
+                         json_array_size(sh), AVMIT_ST_MAX_DIMS);
     t->ndim = (int)json_array_size(sh);
     unsigned long long count = 1, b, e;
     for (int i = 0; i < t->ndim; i++) {
         unsigned long long s;
         if (json_size(json_array_get(sh, (size_t)i), &s) || s > (1ull << 40))
-            return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                                   "tensor '%s': shape[%d] is not a non-negative integer", key, i);
+            return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key,
+                             "tensor '%s': shape[%d] is not a non-negative integer", key, i);
         t->shape[i] = (int64_t)s;
         if (s && count > (~0ull / 16) / s)
-            return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                                   "tensor '%s': shape overflows (ValidationOverflow)", key);
+            return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key,
+                             "tensor '%s': shape overflows (ValidationOverflow)", key);
         count *= s;
     }
     if (json_size(json_array_get(of, 0), &b) || json_size(json_array_get(of, 1), &e))
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                               "tensor '%s': data_offsets are not non-negative integers", key);
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key,
+                         "tensor '%s': data_offsets are not non-negative integers", key);
     if (e < b)
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                               "tensor '%s': data_offsets end %llu < begin %llu (InvalidOffset)", key, e, b);
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key,
+                         "tensor '%s': data_offsets end %llu < begin %llu (InvalidOffset)", key,
+                         e, b);
     if (e - b != count * d->size)
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                               "tensor '%s': %llu data bytes but shape x %s needs %llu (TensorInvalidInfo)",
-                               key, e - b, d->name, count * d->size);
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key,
+                         "tensor '%s': %llu data bytes but shape x %s needs %llu (TensorInvalidInfo)",
+                         key, e - b, d->name, count * d->size);
     t->begin = (size_t)b;
     t->end = (size_t)e;
     return 0;
@@ -152,8 +153,8 @@ int avmit_safetensors_parse(avmit_safetensors *out, const uint8_t *buf, size_t n
     json_object_foreach(root, key, v) {
         if (!strcmp(key, "__metadata__")) {
             if (!json_is_object(v)) {
-                rc = avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, "__metadata__",
-                                     "__metadata__ is not an object");
+                rc = AVMIT_ERR(err, AVMIT_E_FORMAT, name, "__metadata__",
+                               "__metadata__ is not an object");
                 goto done;
             }
             size_t nm = json_object_size(v);
@@ -164,8 +165,8 @@ int avmit_safetensors_parse(avmit_safetensors *out, const uint8_t *buf, size_t n
             json_t *mv;
             json_object_foreach(v, mk, mv) {
                 if (!json_is_string(mv)) {
-                    rc = avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, "__metadata__",
-                                         "metadata value of '%s' is not a string", mk);
+                    rc = AVMIT_ERR(err, AVMIT_E_FORMAT, name, "__metadata__",
+                                   "metadata value of '%s' is not a string", mk);
                     goto done;
                 }
                 out->meta_keys[out->n_meta] = strdup(mk);
@@ -190,17 +191,18 @@ int avmit_safetensors_parse(avmit_safetensors *out, const uint8_t *buf, size_t n
         size_t at = 0;
         for (size_t i = 0; i < out->n && !rc; i++) {
             if (order[i]->begin != at)
-                rc = avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, order[i]->name,
-                                     "tensor '%s' begins at %zu but the previous tensor ends at %zu "
-                                     "(InvalidOffset: hole or overlap)", order[i]->name, order[i]->begin, at);
+                rc = AVMIT_ERR(err, AVMIT_E_FORMAT, name, order[i]->name,
+                               "tensor '%s' begins at %zu but the previous tensor ends at %zu "
+                               "(InvalidOffset: hole or overlap)", order[i]->name,
+                               order[i]->begin, at);
             at = order[i]->end;
         }
         free(order);
         if (rc) goto done;
         if (at != buf_size) {
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, NULL,
-                                 "tensors end at byte %zu of the buffer but it has %zu bytes "
-                                 "(MetadataIncompleteBuffer)", at, buf_size);
+            rc = AVMIT_ERR(err, AVMIT_E_FORMAT, name, NULL,
+                           "tensors end at byte %zu of the buffer but it has %zu bytes "
+                           "(MetadataIncompleteBuffer)", at, buf_size);
             goto done;
         }
     }
@@ -210,7 +212,7 @@ int avmit_safetensors_parse(avmit_safetensors *out, const uint8_t *buf, size_t n
     out->data_start = 8 + (size_t)hn;
     goto done;
 nomem:
-    rc = avmit_error_set(err, AVMIT_E_NOMEM, name, -1, -1, -1, NULL, "out of memory");
+    rc = AVMIT_NOMEM_AT(err, name, "safetensors_parse");
 done:
     json_decref(root);
     if (rc) avmit_safetensors_free(out);
@@ -255,16 +257,15 @@ int avmit_safetensors_get_f32(const avmit_safetensors *st, const char *path, con
                               int ndim, const int64_t *shape, float *dst, avmit_error *err) {
     const avmit_st_tensor *t = avmit_safetensors_find(st, name);
     if (!t)
-        return avmit_error_set(err, AVMIT_E_NOTFOUND, path, -1, -1, -1, name,
-                               "tensor '%s' is missing", name);
+        return AVMIT_ERR(err, AVMIT_E_NOTFOUND, path, name, "tensor '%s' is missing", name);
     char want[128], got[128];
     shape_str(want, sizeof want, ndim, shape);
     shape_str(got, sizeof got, t->ndim, t->shape);
     int same = t->ndim == ndim;
     for (int i = 0; same && i < ndim; i++) same = t->shape[i] == shape[i];
     if (!same || strcmp(t->dtype, "F32"))
-        return avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, name,
-                               "tensor '%s' is %s %s, expected F32 %s", name, t->dtype, got, want);
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, path, name, "tensor '%s' is %s %s, expected F32 %s",
+                         name, t->dtype, got, want);
     memcpy(dst, avmit_safetensors_data(st, t), t->end - t->begin);
     return 0;
 }
@@ -329,12 +330,12 @@ int avmit_safetensors_encode(uint8_t **out, size_t *n_out, const avmit_st_entry 
     wentry *w = calloc(n_e ? n_e : 1, sizeof *w);
     sbuf h = {0};
     int rc = 0;
-    if (!w) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    if (!w) return AVMIT_NOMEM(err, "safetensors_encode");
     for (size_t i = 0; i < n_e; i++) {
         w[i].e = &e[i];
         w[i].d = dtype_by_avmit(e[i].dtype);
         if (!w[i].d) {
-            rc = avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, e[i].name, "unsupported dtype");
+            rc = AVMIT_ERR(err, AVMIT_E_ARG, NULL, e[i].name, "unsupported dtype");
             goto done;
         }
         size_t count = 1;
@@ -344,8 +345,8 @@ int avmit_safetensors_encode(uint8_t **out, size_t *n_out, const avmit_st_entry 
     qsort(w, n_e, sizeof *w, cmp_write);
     for (size_t i = 1; i < n_e; i++)
         if (!strcmp(w[i].e->name, w[i - 1].e->name)) {
-            rc = avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, w[i].e->name,
-                                 "duplicate tensor name '%s'", w[i].e->name);
+            rc = AVMIT_ERR(err, AVMIT_E_ARG, NULL, w[i].e->name, "duplicate tensor name '%s'",
+                           w[i].e->name);
             goto done;
         }
     sb_str(&h, "{");
@@ -395,7 +396,7 @@ int avmit_safetensors_encode(uint8_t **out, size_t *n_out, const avmit_st_entry 
     *n_out = total;
     goto done;
 nomem:
-    rc = avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    rc = AVMIT_NOMEM(err, "safetensors_encode");
 done:
     free(h.s);
     free(w);

@@ -13,6 +13,7 @@
 #include "avmit/tfckpt.h"
 #include "avmit/tfrecord.h"
 #include "io/pb_int.h"
+#include "core/error_int.h"
 
 #define DATA_SUFFIX ".data-00000-of-00001"
 #define ATTR_SUFFIX "/.ATTRIBUTES/VARIABLE_VALUE"
@@ -116,7 +117,7 @@ static int read_checkpoint_state(const char *path, char **value, avmit_error *er
             if (!s) {
                 rc = bad ? avmit_error_set(err, AVMIT_E_FORMAT, path, -1, line, -1, "",
                                            "bad string literal")
-                         : avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+                         : AVMIT_NOMEM_AT(err, path, "read_checkpoint_state");
                 break;
             }
             if (name_len == 21 && !memcmp(name, "model_checkpoint_path", 21)) {
@@ -135,8 +136,8 @@ static int read_checkpoint_state(const char *path, char **value, avmit_error *er
     }
     free(buf);
     if (!rc && (!*value || !**value))
-        rc = avmit_error_set(err, AVMIT_E_NOTFOUND, path, -1, -1, -1, "model_checkpoint_path",
-                             "no model_checkpoint_path in this checkpoint state file");
+        rc = AVMIT_ERR(err, AVMIT_E_NOTFOUND, path, "model_checkpoint_path",
+                       "no model_checkpoint_path in this checkpoint state file");
     if (rc) {
         free(*value);
         *value = NULL;
@@ -156,7 +157,7 @@ int avmit_tfckpt_resolve(const char *path, char **prefix, avmit_error *err) {
         state = is_dir ? avmit_path_join(path, "checkpoint") : strdup(path);
         if (!dir || !state) {
             free(dir), free(state);
-            return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            return AVMIT_NOMEM_AT(err, path, "tfckpt_resolve");
         }
         char *v;
         int rc = read_checkpoint_state(state, &v, err);
@@ -164,7 +165,7 @@ int avmit_tfckpt_resolve(const char *path, char **prefix, avmit_error *err) {
         if (!rc) {
             *prefix = v[0] == '/' || !dir[0] ? v : avmit_path_join(dir, v);
             if (*prefix != v) free(v);
-            if (!*prefix) rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+            if (!*prefix) rc = AVMIT_NOMEM_AT(err, path, "tfckpt_resolve");
         }
         free(dir);
         return rc;
@@ -173,7 +174,7 @@ int avmit_tfckpt_resolve(const char *path, char **prefix, avmit_error *err) {
     if (ends_with(path, ".index")) n -= 6;
     else if (ends_with(path, DATA_SUFFIX)) n -= strlen(DATA_SUFFIX);
     *prefix = strndup(path, n);
-    return *prefix ? 0 : avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    return *prefix ? 0 : AVMIT_NOMEM_AT(err, path, "tfckpt_resolve");
 }
 
 int avmit_tfckpt_probe(const char *path) {
@@ -206,7 +207,7 @@ int avmit_tfckpt_open(avmit_tfckpt *out, const char *path, avmit_error *err) {
     char *ip = malloc(n + 7), *dp = malloc(n + strlen(DATA_SUFFIX) + 1);
     if (!ip || !dp) {
         free(ip), free(dp), free(prefix);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "tfckpt_open");
     }
     memcpy(ip, prefix, n);
     memcpy(ip + n, ".index", 7);
@@ -306,15 +307,15 @@ static int read_object_graph(avmit_tfckpt *ck, const uint8_t *g, size_t n, const
                 if (strlen(e->key) != ckey_n || memcmp(e->key, ckey, ckey_n) || e->full_name)
                     continue;
                 if (!(e->full_name = strndup((const char *)full, full_n)))
-                    return avmit_error_path(err, AVMIT_E_NOMEM, name, "out of memory");
+                    return AVMIT_NOMEM_AT(err, name, "read_object_graph");
             }
         }
         if (r2 < 0 || r3 < 0) break;
     }
     int pr = r < 0 ? r : r2 < 0 ? r2 : r3;
     if (pr < 0)
-        return avmit_error_set(err, AVMIT_E_FORMAT, name, -1, -1, -1, key,
-                               "TrackableObjectGraph at byte %zu: %s", bad, pb_strerror(pr));
+        return AVMIT_ERR(err, AVMIT_E_FORMAT, name, key, "TrackableObjectGraph at byte %zu: %s",
+                         bad, pb_strerror(pr));
     return 0;
 }
 
@@ -390,9 +391,9 @@ const avmit_tfckpt_entry *avmit_tfckpt_find_var(const avmit_tfckpt *ck, const ch
 
 int avmit_tfckpt_entry_f32(const avmit_tfckpt_entry *e, float *dst, avmit_error *err) {
     if (e->dtype != AVMIT_TF_FLOAT || !e->data)
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, e->key,
-                               "expected a loaded float32 tensor, found %s%s",
-                               avmit_tf_dtype_name(e->dtype), e->data ? "" : " (not loaded)");
+        return AVMIT_ERR(err, AVMIT_E_ARG, NULL, e->key,
+                         "expected a loaded float32 tensor, found %s%s",
+                         avmit_tf_dtype_name(e->dtype), e->data ? "" : " (not loaded)");
     int64_t count = avmit_tfckpt_entry_count(e);
     for (int64_t i = 0; i < count; i++) { /* little-endian on disk, whatever the host */
         uint32_t u = le32(e->data + 4 * i);

@@ -10,6 +10,7 @@
 #include "avmit/tfckpt.h"
 #include "avmit/tfrecord.h"
 #include "io/pb_int.h"
+#include "core/error_int.h"
 
 #define FOOTER_BYTES 48u                        /* leveldb Footer::kEncodedLength */
 #define TRAILER_BYTES 5u                        /* type byte + masked crc32c */
@@ -245,13 +246,13 @@ static int push_entry(ix *s, const avmit_tfckpt_entry *e) {
     if ((ck->n_entries & (ck->n_entries - 1)) == 0) { /* grow at powers of two */
         size_t cap = ck->n_entries ? ck->n_entries * 2 : 16;
         avmit_tfckpt_entry *g = realloc(ck->entries, cap * sizeof *g);
-        if (!g) return avmit_error_path(s->err, AVMIT_E_NOMEM, s->name, "out of memory");
+        if (!g) return AVMIT_NOMEM_AT(s->err, s->name, "push_entry");
         ck->entries = g;
     }
     avmit_tfckpt_entry *d = &ck->entries[ck->n_entries];
     *d = *e;
     d->key = malloc(s->key_len + 1);
-    if (!d->key) return avmit_error_path(s->err, AVMIT_E_NOMEM, s->name, "out of memory");
+    if (!d->key) return AVMIT_NOMEM_AT(s->err, s->name, "push_entry");
     memcpy(d->key, s->key, s->key_len + 1);
     ck->n_entries++;
     return 0;
@@ -338,7 +339,7 @@ static int walk_block(ix *s, const uint8_t *b, size_t n, size_t boff, const char
         if (klen + 1 > s->key_cap) {
             size_t cap = klen + 64;
             char *g = realloc(s->key, cap);
-            if (!g) return avmit_error_path(s->err, AVMIT_E_NOMEM, s->name, "out of memory");
+            if (!g) return AVMIT_NOMEM_AT(s->err, s->name, "walk_block");
             s->key = g;
             s->key_cap = cap;
         }
@@ -355,7 +356,7 @@ static int walk_block(ix *s, const uint8_t *b, size_t n, size_t boff, const char
                                   "keys not strictly increasing (previous key '%s')", s->prev);
             }
             char *g = realloc(s->prev, klen + 1);
-            if (!g) return avmit_error_path(s->err, AVMIT_E_NOMEM, s->name, "out of memory");
+            if (!g) return AVMIT_NOMEM_AT(s->err, s->name, "walk_block");
             s->prev = g;
             memcpy(s->prev, s->key, klen + 1);
             s->prev_len = klen;
@@ -392,7 +393,7 @@ static int index_entry_cb(ix *s, const uint8_t *v, size_t vn, size_t voff, void 
         return IXFAIL(AVMIT_E_FORMAT, voff, "", "index block: corrupt block handle");
     size_t sep_len = s->key_len;
     char *sep = malloc(sep_len + 1);
-    if (!sep) return avmit_error_path(s->err, AVMIT_E_NOMEM, s->name, "out of memory");
+    if (!sep) return AVMIT_NOMEM_AT(s->err, s->name, "index_entry_cb");
     memcpy(sep, s->key, sep_len + 1);
     const uint8_t *b;
     size_t bn;

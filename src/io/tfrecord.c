@@ -25,6 +25,7 @@
 
 #include "avmit/fileio.h"
 #include "avmit/tfrecord.h"
+#include "core/error_int.h"
 
 #define HEADER_BYTES 12u        /* uint64 length + masked CRC of it */
 #define FOOTER_BYTES 4u         /* masked CRC of the data */
@@ -127,7 +128,7 @@ static int reader_setup(avmit_tfrecord_reader *r, avmit_compression compression,
     if (hint / 1032 > r->src_len) hint = r->src_len * 1032;
     r->cap = hint + 64 > GZ_MIN_BUF ? hint + 64 : GZ_MIN_BUF;
     r->buf = malloc(r->cap);
-    if (!r->buf) return avmit_error_path(err, AVMIT_E_NOMEM, r->name, "out of memory");
+    if (!r->buf) return AVMIT_NOMEM_AT(err, r->name, "reader_setup");
     return 0;
 }
 
@@ -150,7 +151,7 @@ int avmit_tfrecord_reader_open_memory(avmit_tfrecord_reader **out, const void *b
                                       avmit_error *err) {
     *out = NULL;
     avmit_tfrecord_reader *r = reader_alloc(name);
-    if (!r) return avmit_error_path(err, AVMIT_E_NOMEM, name, "out of memory");
+    if (!r) return AVMIT_NOMEM_AT(err, name, "tfrecord_reader_open_memory");
     r->src = (const uint8_t *)buf;
     r->src_len = n;
     int rc = reader_setup(r, compression, err);
@@ -212,7 +213,7 @@ int avmit_tfrecord_reader_open(avmit_tfrecord_reader **out, const char *path,
     avmit_tfrecord_reader *r = reader_alloc(path);
     if (!r) {
         free(data);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "tfrecord_reader_open");
     }
     r->owned = data;
     r->src = data;
@@ -416,7 +417,7 @@ int avmit_tfrecord_writer_open(avmit_tfrecord_writer **out, const char *path,
     avmit_tfrecord_writer *w = calloc(1, sizeof *w);
     if (!w || !(w->path = strdup(path))) {
         free(w);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "tfrecord_writer_open");
     }
     w->gzip = compression == AVMIT_COMPRESSION_GZIP;
     if (w->gzip) {

@@ -29,6 +29,7 @@
 #include <libswscale/swscale.h>
 
 #include "media_video_int.h"
+#include "core/error_int.h"
 
 
 static const char *av_err_text(int code, char *buf, size_t n) {
@@ -83,7 +84,7 @@ int avmit_video_open(avmit_video **out, const char *path, int n_threads, avmit_e
     avmit_video *v = calloc(1, sizeof *v);
     if (!v || !(v->path = strdup(path))) {
         free(v);
-        return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        return AVMIT_NOMEM_AT(err, path, "video_open");
     }
     int rc = open_input(v, path, err);
     if (rc) goto fail;
@@ -112,7 +113,7 @@ int avmit_video_open(avmit_video **out, const char *path, int n_threads, avmit_e
     v->frame = av_frame_alloc();
     v->rgb = av_frame_alloc();
     if (!v->dec || !v->pkt || !v->frame || !v->rgb) {
-        rc = avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+        rc = AVMIT_NOMEM_AT(err, path, "video_open");
         goto fail;
     }
     int r = avcodec_parameters_to_context(v->dec, st->codecpar);

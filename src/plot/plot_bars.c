@@ -27,18 +27,9 @@
 #define PLOT_W 520.0
 #define MAX_SERIES 8
 
-/* Colour-blind-safe palette (Okabe–Ito). */
-static const double k_colors[MAX_SERIES][3] = {
-    {0.000, 0.447, 0.698}, {0.902, 0.624, 0.000}, {0.835, 0.369, 0.000},
-    {0.600, 0.600, 0.600}, {0.000, 0.620, 0.451}, {0.800, 0.475, 0.655},
-    {0.337, 0.706, 0.914}, {0.941, 0.894, 0.259}};
-
-/* A "nice" axis step (1, 2, 5 x 10^k) giving about 5 ticks up to max. */
-static double nice_step(double max) {
-    if (max <= 0) return 1;
-    double raw = max / 5.0, p = pow(10.0, floor(log10(raw))), m = raw / p;
-    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
-}
+/* The series' colours, in the palette's own order. */
+static const int k_colors[MAX_SERIES] = {PLOT_BLUE, PLOT_ORANGE, PLOT_VERMILLION, PLOT_GREY,
+                                         PLOT_GREEN, PLOT_PINK, PLOT_SKY, PLOT_YELLOW};
 
 typedef struct {
     double left, top, width, height, max_value;
@@ -65,7 +56,7 @@ static void draw_chart(cairo_t *cr, const avmit_stacked_bars *c, const frame *f)
         cairo_show_text(cr, c->bar_names[b]);
         for (size_t s = 0; s < c->n_series; s++) {
             double w = c->values[b * c->n_series + s] * scale;
-            cairo_set_source_rgb(cr, k_colors[s][0], k_colors[s][1], k_colors[s][2]);
+            plot_set_color(cr, k_colors[s]);
             cairo_rectangle(cr, x, y, w, BAR_H);
             cairo_fill(cr);
             x += w;
@@ -80,7 +71,7 @@ static void draw_chart(cairo_t *cr, const avmit_stacked_bars *c, const frame *f)
     cairo_move_to(cr, f->left, f->top - 2);
     cairo_line_to(cr, f->left, axis_y);
     cairo_stroke(cr);
-    double step = nice_step(f->max_value);
+    double step = plot_nice_step(f->max_value);
     for (double v = 0; f->max_value > 0 && v <= f->max_value * 1.0001; v += step) {
         double x = f->left + v * scale;
         char lab[32];
@@ -112,7 +103,7 @@ static void draw_chart(cairo_t *cr, const avmit_stacked_bars *c, const frame *f)
     /* legend */
     double lx = f->left, ly = axis_y + 44;
     for (size_t s = 0; s < c->n_series; s++) {
-        cairo_set_source_rgb(cr, k_colors[s][0], k_colors[s][1], k_colors[s][2]);
+        plot_set_color(cr, k_colors[s]);
         cairo_rectangle(cr, lx, ly, 12, 12);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -150,24 +141,6 @@ static void draw_bars(cairo_t *cr, const void *ctx) {
     draw_chart(cr, b->c, b->f);
 }
 
-/* Width of the longest bar name at FONT_SIZE. */
-static double label_width(const avmit_stacked_bars *c) {
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1);
-    cairo_t *cr = cairo_create(s);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
-                           CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, FONT_SIZE);
-    double w = 0;
-    for (size_t b = 0; b < c->n_bars; b++) {
-        cairo_text_extents_t te;
-        cairo_text_extents(cr, c->bar_names[b], &te);
-        if (te.x_advance > w) w = te.x_advance;
-    }
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-    return w;
-}
-
 int avmit_plot_stacked_bars(const avmit_stacked_bars *c, const char *path, avmit_error *err) {
     int svg, r = plot_format(path, &svg, err);
     if (r) return r;
@@ -188,7 +161,7 @@ int avmit_plot_stacked_bars(const avmit_stacked_bars *c, const char *path, avmit
         if (sum > f.max_value) f.max_value = sum;
     }
     if (c->threshold > f.max_value) f.max_value = c->threshold;
-    f.left = 16 + label_width(c) + 8;
+    f.left = 16 + plot_text_width(c->bar_names, c->n_bars, FONT_SIZE) + 8;
     f.top = 40;
     f.height = (double)c->n_bars * (BAR_H + BAR_GAP);
     double width = f.left + PLOT_W + 40, height = f.top + f.height + 80 + 18.0 * (double)((c->n_series - 1) / 4) +

@@ -20,15 +20,8 @@
 #define MT 44.0
 #define MB 110.0
 
-/* Okabe–Ito, as plot_bars.c. */
-static const double k_col[4][3] = {{0.000, 0.447, 0.698}, {0.902, 0.624, 0.000},
-                                   {0.000, 0.620, 0.451}, {0.800, 0.475, 0.655}};
-
-static double nice(double span) {
-    if (span <= 0) return 1;
-    double raw = span / 5.0, p = pow(10.0, floor(log10(raw))), m = raw / p;
-    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
-}
+/* Okabe–Ito (plot_int.h), in this chart's order. */
+static const int k_col[4] = {PLOT_BLUE, PLOT_ORANGE, PLOT_GREEN, PLOT_PINK};
 
 static void text(cairo_t *cr, double x, double y, const char *s, double align, double size, int bold) {
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
@@ -52,7 +45,7 @@ static void frame_y(cairo_t *cr, const char *title, const char *ylab, double ymi
     cairo_line_to(cr, ML, MT + ph);
     cairo_line_to(cr, ML + pw, MT + ph);
     cairo_stroke(cr);
-    double step = nice(ymax - ymin);
+    double step = plot_nice_step(ymax - ymin);
     for (double v = ceil(ymin / step) * step; v <= ymax * 1.0001 + 1e-12; v += step) {
         double y = MT + ph - (v - ymin) / (ymax - ymin) * ph;
         char lab[32];
@@ -79,7 +72,7 @@ static void frame_y(cairo_t *cr, const char *title, const char *ylab, double ymi
 static void legend(cairo_t *cr, size_t n, const char *const *names, double y) {
     double x = ML;
     for (size_t s = 0; s < n; s++) {
-        cairo_set_source_rgb(cr, k_col[s][0], k_col[s][1], k_col[s][2]);
+        plot_set_color(cr, k_col[s]);
         cairo_rectangle(cr, x, y - 10, 12, 12);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
@@ -108,9 +101,10 @@ static void draw_hist(cairo_t *cr, const void *vctx) {
             double v = h->dens[s * c->n_bins + b], y = MT + ph - v / h->ymax * ph;
             cairo_rectangle(cr, ML + b * bw, y, bw, MT + ph - y);
         }
-        cairo_set_source_rgba(cr, k_col[s][0], k_col[s][1], k_col[s][2], 0.35);
+        cairo_set_source_rgba(cr, plot_palette[k_col[s]][0], plot_palette[k_col[s]][1],
+                              plot_palette[k_col[s]][2], 0.35);
         cairo_fill(cr);
-        cairo_set_source_rgb(cr, k_col[s][0], k_col[s][1], k_col[s][2]);
+        plot_set_color(cr, k_col[s]);
         cairo_set_line_width(cr, 1.5);
         cairo_move_to(cr, ML, MT + ph);
         for (int b = 0; b < c->n_bins; b++) {
@@ -123,7 +117,7 @@ static void draw_hist(cairo_t *cr, const void *vctx) {
     }
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_line_width(cr, 1);
-    double step = nice(c->hi - c->lo);
+    double step = plot_nice_step(c->hi - c->lo);
     for (double v = ceil(c->lo / step) * step; v <= c->hi + 1e-12; v += step) {
         double x = ML + (v - c->lo) / (c->hi - c->lo) * pw;
         char lab[32];
@@ -201,7 +195,7 @@ static void draw_grouped(cairo_t *cr, const void *vctx) {
         for (size_t s = 0; s < c->n_series; s++) {
             double v = c->values[k * c->n_series + s], x = ML + k * cw + cw * 0.1 + s * bw;
             double y = MT + ph - (v - g->ymin) / (g->ymax - g->ymin) * ph;
-            cairo_set_source_rgb(cr, k_col[s][0], k_col[s][1], k_col[s][2]);
+            plot_set_color(cr, k_col[s]);
             cairo_rectangle(cr, x, fmin(y, y0), bw, fabs(y0 - y));
             cairo_fill(cr);
             top = fmin(top, fmin(y, y0));

@@ -1,8 +1,9 @@
 /*
  * plot_scatter.c — scatter plots through cairo (avmit/plot_scatter.h).
  *
- * Rendered atomically through plot_render (plot_int.h), like the bar charts. Layout in points: a fixed plot box, axes with ticks, the
- * legend to the right. Points are translucent discs so overlaps show density.
+ * Rendered atomically through plot_render (plot_int.h), like the bar charts. Layout in
+ * points: a fixed plot box, axes with ticks, the legend to the right. Points are
+ * translucent discs so overlaps show density.
  */
 #ifdef AVMIT_HAVE_CAIRO
 #include "avmit/plot_scatter.h"
@@ -23,11 +24,10 @@
 #define SC_MAX_SERIES 8
 #define SC_MAX_TICKS 64
 
-/* Okabe–Ito colours, as in the bar charts. */
-static const double k_sc_colors[SC_MAX_SERIES][3] = {
-    {0.000, 0.447, 0.698}, {0.835, 0.369, 0.000}, {0.000, 0.620, 0.451},
-    {0.800, 0.475, 0.655}, {0.902, 0.624, 0.000}, {0.337, 0.706, 0.914},
-    {0.600, 0.600, 0.600}, {0.941, 0.894, 0.259}};
+/* Okabe–Ito colours (plot_int.h), in the scatter plots' order. */
+static const int k_sc_colors[SC_MAX_SERIES] = {PLOT_BLUE,  PLOT_VERMILLION, PLOT_GREEN,
+                                               PLOT_PINK,  PLOT_ORANGE,     PLOT_SKY,
+                                               PLOT_GREY,  PLOT_YELLOW};
 
 typedef struct {
     double x0, x1, y0, y1; /* data range (log10 units on a log x axis) */
@@ -43,11 +43,6 @@ static double sc_py(const sc_axes *a, double y) {
     return SC_TOP + SC_H - (y - a->y0) / (a->y1 - a->y0) * SC_H;
 }
 
-/* 1, 2, 5 x 10^k step giving about 5 ticks over span. */
-static double sc_step(double span) {
-    double raw = span / 5.0, p = pow(10.0, floor(log10(raw))), m = raw / p;
-    return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
-}
 
 /* Tick values for the x axis (data units, not log units). */
 static size_t sc_x_ticks(const avmit_scatter *c, const sc_axes *a, double *t) {
@@ -61,7 +56,7 @@ static size_t sc_x_ticks(const avmit_scatter *c, const sc_axes *a, double *t) {
             for (int m = 0; m < (dense ? 3 : 1); m++) t[n++] = mult[m] * pow(10.0, k);
         }
     } else {
-        double s = sc_step(a->x1 - a->x0);
+        double s = plot_nice_step(a->x1 - a->x0);
         for (double v = ceil(a->x0 / s) * s; v <= a->x1 + 1e-9 * s && n < SC_MAX_TICKS; v += s)
             t[n++] = v;
     }
@@ -73,20 +68,13 @@ static size_t sc_x_ticks(const avmit_scatter *c, const sc_axes *a, double *t) {
     return k;
 }
 
-static void sc_text(cairo_t *cr, double x, double y, const char *s, double align) {
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    cairo_move_to(cr, x - align * te.x_advance, y);
-    cairo_show_text(cr, s);
-}
-
 static void sc_draw(cairo_t *cr, const avmit_scatter *c, const sc_axes *a) {
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
     cairo_set_font_size(cr, 14);
-    sc_text(cr, SC_LEFT, SC_TOP - 16, c->title ? c->title : "", 0);
+    plot_text(cr, SC_LEFT, SC_TOP - 16, c->title ? c->title : "", 0);
     cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL,
                            CAIRO_FONT_WEIGHT_NORMAL);
     cairo_set_font_size(cr, 11);
@@ -102,9 +90,9 @@ static void sc_draw(cairo_t *cr, const avmit_scatter *c, const sc_axes *a) {
         cairo_move_to(cr, x, SC_TOP + SC_H);
         cairo_line_to(cr, x, SC_TOP + SC_H + 4);
         cairo_stroke(cr);
-        sc_text(cr, x, SC_TOP + SC_H + 16, lab, 0.5);
+        plot_text(cr, x, SC_TOP + SC_H + 16, lab, 0.5);
     }
-    double s = sc_step(a->y1 - a->y0);
+    double s = plot_nice_step(a->y1 - a->y0);
     for (double v = ceil(a->y0 / s) * s; v <= a->y1 + 1e-9 * s; v += s) {
         double y = sc_py(a, v);
         char lab[32];
@@ -112,19 +100,19 @@ static void sc_draw(cairo_t *cr, const avmit_scatter *c, const sc_axes *a) {
         cairo_move_to(cr, SC_LEFT - 4, y);
         cairo_line_to(cr, SC_LEFT, y);
         cairo_stroke(cr);
-        sc_text(cr, SC_LEFT - 6, y + 4, lab, 1);
+        plot_text(cr, SC_LEFT - 6, y + 4, lab, 1);
     }
-    if (c->x_label) sc_text(cr, SC_LEFT + SC_W / 2, SC_TOP + SC_H + 34, c->x_label, 0.5);
+    if (c->x_label) plot_text(cr, SC_LEFT + SC_W / 2, SC_TOP + SC_H + 34, c->x_label, 0.5);
     if (c->y_label) {
         cairo_save(cr);
         cairo_translate(cr, 16, SC_TOP + SC_H / 2);
         cairo_rotate(cr, -M_PI / 2);
-        sc_text(cr, 0, 0, c->y_label, 0.5);
+        plot_text(cr, 0, 0, c->y_label, 0.5);
         cairo_restore(cr);
     }
     for (size_t k = 0; k < c->n_series; k++) {
         const avmit_scatter_series *se = &c->series[k];
-        const double *col = k_sc_colors[k];
+        const double *col = plot_palette[k_sc_colors[k]];
         cairo_set_source_rgba(cr, col[0], col[1], col[2], 0.55);
         for (size_t i = 0; i < se->n; i++) {
             cairo_new_sub_path(cr);
@@ -136,7 +124,7 @@ static void sc_draw(cairo_t *cr, const avmit_scatter *c, const sc_axes *a) {
         cairo_arc(cr, SC_LEFT + SC_W + 20, ly, 4.0, 0, 2 * M_PI);
         cairo_fill(cr);
         cairo_set_source_rgb(cr, 0, 0, 0);
-        sc_text(cr, SC_LEFT + SC_W + 30, ly + 4, se->name ? se->name : "", 0);
+        plot_text(cr, SC_LEFT + SC_W + 30, ly + 4, se->name ? se->name : "", 0);
     }
 }
 

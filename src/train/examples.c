@@ -14,19 +14,14 @@
 #include "avmit/parallel.h"
 #include "avmit/train.h"
 
-#define MAX_LOAD_THREADS 256
-
 typedef struct {
     avmit_examples *e;
     const avmit_model_config *cfg;
-    int n_threads;
-    struct {
-        long long idx; /* first failing index seen by this thread, -1 = none */
-        avmit_error err;
-    } fail[MAX_LOAD_THREADS];
 } load_ctx;
 
-static int load_one(load_ctx *c, size_t i, avmit_error *err) {
+static int load_one(void *ctx, size_t i, int tid, avmit_error *err) {
+    (void)tid;
+    const load_ctx *c = ctx;
     const avmit_model_config *cfg = c->cfg;
     avmit_examples *e = c->e;
     avmit_embedding emb;
@@ -71,19 +66,6 @@ done:
     return rc;
 }
 
-static void load_worker(void *ctx, size_t i, int tid) {
-    load_ctx *c = ctx;
-    if (c->fail[tid].idx >= 0 && (size_t)c->fail[tid].idx < i) return; /* this thread already failed earlier */
-    avmit_error err;
-    avmit_error_clear(&err);
-    if (load_one(c, i, &err)) {
-        if (c->fail[tid].idx < 0 || (size_t)c->fail[tid].idx > i) {
-            c->fail[tid].idx = (long long)i;
-            c->fail[tid].err = err;
-        }
-    }
-}
-
 void avmit_examples_free(avmit_examples *e) {
     if (!e) return;
     for (size_t i = 0; i < e->n; i++) {
@@ -112,29 +94,14 @@ static int load_all(avmit_examples *out, const avmit_model_config *cfg, int fp16
     out->x = calloc(bytes ? bytes : 1, 1);
     out->labels = calloc(out->n ? out->n : 1, sizeof(int));
     out->filenames = calloc(out->n ? out->n : 1, sizeof(char *));
-    load_ctx *c = calloc(1, sizeof *c);
-    if (!out->x || !out->labels || !out->filenames || !c) {
+    if (!out->x || !out->labels || !out->filenames) {
         rc = avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
                              "out of memory for %zu samples (%zu bytes)", out->n, bytes);
         goto done;
     }
-    if (n_threads <= 0) n_threads = avmit_cpu_count();
-    if (n_threads > MAX_LOAD_THREADS) n_threads = MAX_LOAD_THREADS;
-    c->e = out, c->cfg = cfg, c->n_threads = n_threads;
-    for (int t = 0; t < MAX_LOAD_THREADS; t++) c->fail[t].idx = -1;
-    if ((rc = avmit_parallel_for(n_threads, out->n, load_worker, c)))
-        rc = avmit_error_set(err, rc, NULL, -1, -1, -1, NULL, "cannot start %d threads", n_threads);
-    else {
-        int best = -1;
-        for (int t = 0; t < n_threads; t++)
-            if (c->fail[t].idx >= 0 && (best < 0 || c->fail[t].idx < c->fail[best].idx)) best = t;
-        if (best >= 0) {
-            if (err) *err = c->fail[best].err;
-            rc = c->fail[best].err.code ? c->fail[best].err.code : AVMIT_E_FORMAT;
-        }
-    }
+    load_ctx c = {out, cfg};
+    rc = avmit_parallel_try(n_threads, out->n, load_one, &c, err);
 done:
-    free(c);
     if (rc) avmit_examples_free(out);
     return rc;
 }

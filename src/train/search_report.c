@@ -14,6 +14,7 @@
 #include "avmit/labels.h"
 #include "avmit/registry.h"
 #include "avmit/search.h"
+#include "core/error_int.h"
 #include "search_int.h"
 
 const char *search_paper_embeddings(avmit_synth_set e) {
@@ -22,6 +23,26 @@ const char *search_paper_embeddings(avmit_synth_set e) {
 
 const char *search_paper_rnn(avmit_search_rnn r) {
     return r == AVMIT_SEARCH_LSTM ? "LSTM" : r == AVMIT_SEARCH_GRU ? "GRU" : "FRNN";
+}
+
+void avmit_search_best_per_arch(const avmit_search_log *log,
+                                const avmit_search_row *best[2][AVMIT_SEARCH_N_RNN],
+                                size_t n_trials[2][AVMIT_SEARCH_N_RNN]) {
+    size_t n;
+    const avmit_search_row *rows = avmit_search_log_rows(log, &n);
+    for (int e = 0; e < 2; e++)
+        for (int k = 0; k < AVMIT_SEARCH_N_RNN; k++) {
+            best[e][k] = NULL;
+            if (n_trials) n_trials[e][k] = 0;
+        }
+    for (size_t i = 0; i < n; i++) {
+        int e = (int)rows[i].cfg.key.embeddings, k = (int)rows[i].cfg.key.rnn;
+        if (e < 0 || e > 1 || k < 0 || k >= AVMIT_SEARCH_N_RNN) continue;
+        if (n_trials) n_trials[e][k]++;
+        if (rows[i].m.status == AVMIT_SEARCH_OK &&
+            (!best[e][k] || avmit_search_row_cmp(&rows[i], best[e][k]) < 0))
+            best[e][k] = &rows[i];
+    }
 }
 
 static int cmp_rows(const void *a, const void *b) { return avmit_search_row_cmp(a, b); }
@@ -67,30 +88,19 @@ done:
 
 int avmit_search_write_table5(const avmit_search_log *log, const char *path,
                               avmit_search_params_fn params, void *params_ctx, avmit_error *err) {
-    avmit_search_row *rows;
-    size_t n;
-    int r = ranked(log, &rows, &n, err);
-    if (r) return r;
+    const avmit_search_row *bests[2][AVMIT_SEARCH_N_RNN];
+    size_t n_trials[2][AVMIT_SEARCH_N_RNN];
+    avmit_search_best_per_arch(log, bests, n_trials);
     avmit_atomic_file *af;
-    if ((r = avmit_atomic_open(&af, path, 1, err))) {
-        free(rows);
-        return r;
-    }
+    int r = avmit_atomic_open(&af, path, 1, err);
+    if (r) return r;
     FILE *f = avmit_atomic_stream(af);
     fprintf(f, "| embeddings | RNN | units | bottleneck | act | dropout | lr | params | trial "
                "| OOB top-1 | OOB loss | trials |\n"
                "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-    /* The first OK row of each (embeddings, rnn) in rank order is its best. */
     for (int e = 0; e < 2; e++)
         for (int k = 0; k < AVMIT_SEARCH_N_RNN; k++) {
-            const avmit_search_row *best = NULL;
-            size_t n_arch = 0;
-            for (size_t i = 0; i < n; i++) {
-                const avmit_search_row *row = &rows[i];
-                if ((int)row->cfg.key.embeddings != e || (int)row->cfg.key.rnn != k) continue;
-                n_arch++;
-                if (!best && row->m.status == AVMIT_SEARCH_OK) best = row;
-            }
+            const avmit_search_row *best = bests[e][k];
             if (!best) continue;
             const avmit_search_config *c = &best->cfg;
             char np[32] = "-";
@@ -99,9 +109,8 @@ int avmit_search_write_table5(const avmit_search_log *log, const char *path,
             fprintf(f, "| %s | %s | %d | %d | %s | %.2g | %.2e | %s | %ld | %.2f%% | %.4f | %zu |\n",
                     search_paper_embeddings(c->key.embeddings), search_paper_rnn(c->key.rnn),
                     c->units, c->nb, avmit_search_act_name(c->act), c->dropout, c->lr, np,
-                    c->key.trial, 100.0 * best->m.oob_top1, best->m.oob_loss, n_arch);
+                    c->key.trial, 100.0 * best->m.oob_top1, best->m.oob_loss, n_trials[e][k]);
         }
-    free(rows);
     return avmit_atomic_commit(af, err);
 }
 
@@ -197,4 +206,23 @@ int avmit_search_write_train_yaml(const avmit_search_config *c,
             k_vgg->visual_dim, vgg ? "False" : "True", k_mob->audio_dim, k_mob->visual_dim, lr);
     for (int i = 0; i < AVMIT_N_CLASSES; i++) fprintf(f, "  %s: %d\n", avmit_label_name(i), i);
     return avmit_atomic_commit(af, err);
+}
+
+int avmit_search_write_best_yamls(const avmit_search_log *log, const char *dir,
+                                  const avmit_search_yaml_paths *paths, avmit_error *err) {
+    const avmit_search_row *best[2][AVMIT_SEARCH_N_RNN];
+    avmit_search_best_per_arch(log, best, NULL);
+    int r = 0;
+    for (int e = 0; e < 2 && !r; e++)
+        for (int k = 0; k < AVMIT_SEARCH_N_RNN && !r; k++) {
+            if (!best[e][k]) continue;
+            char name[96];
+            snprintf(name, sizeof name, "train_%s_%s.yaml", avmit_synth_set_name((avmit_synth_set)e),
+                     avmit_search_rnn_name((avmit_search_rnn)k));
+            char *path = avmit_path_join(dir, name);
+            r = path ? avmit_search_write_train_yaml(&best[e][k]->cfg, paths, path, err)
+                     : AVMIT_NOMEM(err, "path");
+            free(path);
+        }
+    return r;
 }

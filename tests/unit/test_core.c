@@ -175,6 +175,32 @@ static void test_parallel(void) {
     CHECK(avmit_cpu_count() >= 1, "cpu count");
 }
 
+/* items divisible by 7 (from 700 up) fail, naming their index */
+static int try_fn(void *ctx, size_t i, int tid, avmit_error *err) {
+    (void)tid;
+    _Atomic long *ran_below = ctx;
+    if (i < 700) atomic_fetch_add(ran_below, 1);
+    if (i >= 700 && i % 7 == 0)
+        return avmit_error_set(err, AVMIT_E_FORMAT, NULL, (long long)i, -1, -1, NULL, "item %zu", i);
+    return 0;
+}
+
+static void test_parallel_try(void) {
+    for (int t = 1; t <= 8; t++) {
+        _Atomic long ran_below = 0;
+        avmit_error err;
+        avmit_error_clear(&err);
+        CHECK_INT(avmit_parallel_try(t, 5000, try_fn, (void *)&ran_below, &err), AVMIT_E_FORMAT);
+        CHECK_INT(err.record, 700); /* the lowest failing item, whatever the thread count */
+        CHECK_STR(err.msg, "record 700: item 700");
+        CHECK_INT(atomic_load(&ran_below), 700); /* every item below it ran */
+    }
+    _Atomic long n = 0;
+    avmit_error err;
+    CHECK_INT(avmit_parallel_try(3, 600, try_fn, (void *)&n, &err), 0);
+    CHECK_INT(avmit_parallel_try(3, 0, try_fn, (void *)&n, &err), 0);
+}
+
 static void test_labels(void) {
     CHECK_INT(avmit_label_id("barking"), 0);
     CHECK_INT(avmit_label_id("whistling"), 15);
@@ -191,6 +217,7 @@ int main(void) {
     test_pathlist();
     test_rng();
     test_parallel();
+    test_parallel_try();
     test_labels();
     return test_finish("test_core");
 }

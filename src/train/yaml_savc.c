@@ -1,13 +1,15 @@
 /*
  * yaml_savc.c — the paper's SAVC train.yaml (include/avmit/savc.h), read
- * through the generic YAML tree of avmit/config.h. Named yaml_* so that a build
- * without libyaml leaves it out with the tree it depends on.
+ * through the generic YAML tree of avmit/yaml.h. Named yaml_* so that a build
+ * without libyaml leaves it out with the tree it depends on (config_noyaml.c
+ * then answers AVMIT_E_UNSUPPORTED). It sits in src/train, above src/nn whose
+ * config defaults and checks it calls.
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "avmit/config.h"
 #include "avmit/savc.h"
+#include "avmit/yaml.h"
 
 static int get_int(const avmit_yaml *y, const char *key, int *v, long long lo, long long hi,
                    avmit_error *err) {
