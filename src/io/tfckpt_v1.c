@@ -209,6 +209,11 @@ static int meta_tensor(v1 *c, const uint8_t *p, size_t n, long long off) {
         rc = VFAIL(c, AVMIT_E_FORMAT, off, name, "meta lists the tensor twice");
     if (!rc && wshape_count(rank, shape) < 0)
         rc = VFAIL(c, AVMIT_E_RANGE, off, name, "tensor too large");
+    /* its values must come from this file (Snappy expands at most ~32x): no
+     * allocation a corrupt shape could blow up */
+    if (!rc && (uint64_t)wshape_count(rank, shape) * 4 > c->src->size * 33 + 64)
+        rc = VFAIL(c, AVMIT_E_FORMAT, off, name, "%lld values cannot come from a file of %llu bytes",
+                   (long long)wshape_count(rank, shape), (unsigned long long)c->src->size);
     v1slice *sl = rc ? NULL : calloc(nsl, sizeof *sl);
     if (!rc && !sl) rc = AVMIT_NOMEM(c->src->err, "slices");
     for (size_t i = 0; !rc && i < nsl; i++) rc = parse_slice(c, slp[i], sln[i], rank, shape, &sl[i], name, off);
