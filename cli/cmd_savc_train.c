@@ -230,7 +230,8 @@ int cmd_savc_train(int argc, char **argv) {
                tp.batch, tp.lr, tp.weight_decay);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    avmit_savc_train_callbacks cb = {on_step, on_epoch, should_stop, &ui};
+    avmit_savc_train_callbacks cb = {on_step, on_epoch, should_stop, &ui, NULL};
+    avmit_nn_set_threads(tp.n_threads); /* the program's OpenBLAS count; the library never sets it */
     avmit_savc_train_result res;
     if (avmit_savc_train(m, &data, &tc, &ti, &vc, &vi, &tp, out, resume, &cb, &res, &err)) {
         cli_report(&err);

@@ -208,9 +208,10 @@ int cmd_train(int argc, char **argv) {
                init ? "; initial weights from " : "", init ? init : "");
     fflush(stdout);
     progress_ctx pc = {isatty(2), quiet, p.epochs, 0};
-    avmit_train_callbacks cb = {on_step, on_epoch, NULL, &pc};
+    avmit_train_callbacks cb = {on_step, on_epoch, NULL, &pc, NULL};
     avmit_train_result res;
     p.n_threads = nth;
+    avmit_nn_set_threads(nth); /* the program's OpenBLAS count; the library never sets it */
     if (avmit_train_run(m, &tr, &va, &p, &paths, out, resume != NULL, &cb, &res, &err)) {
         rc = cli_report(&err);
         goto done;
