@@ -77,7 +77,7 @@ int avmit_graph_st_read(const avmit_graph *g, const avmit_safetensors *st, const
         rc = avmit_safetensors_get_f32(st, path, e[i].name, e[i].ndim, e[i].shape, (float *)e[i].data, err);
     for (size_t i = 0; strict && i < st->n && !rc; i++)
         if (avmit_graph_find(g, st->t[i].name) < 0)
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, st->t[i].name,
+            rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, st->t[i].name,
                                  "unexpected tensor '%s' for a %s model", st->t[i].name, arch);
     free(e);
     return rc;
@@ -180,7 +180,7 @@ int avmit_graph_import(const avmit_graph *g, float *w, float *s, const char *arc
     int nl, *idx = weighted_ops(g, &nl);
     const avmit_keras_var **src_of = calloc((size_t)g->n_tensors + 1, sizeof *src_of);
     int rc = idx && src_of ? check_layer_count(g, arch, v, src, idx, nl, err)
-                           : avmit_error_path(err, AVMIT_E_NOMEM, src, "out of memory");
+                           : AVMIT_NOMEM(err, src);
     for (int k = 0; k < nl && !rc; k++)
         rc = match_layer(g, &g->ops[idx[k]], v, (size_t)k, src_of, src, err);
     for (int i = 0; !rc && i < g->n_tensors; i++)
@@ -227,7 +227,7 @@ nomem:
 int avmit_graph_export_npz(const avmit_graph *g, const float *w, const float *s, const char *path,
                            avmit_error *err) {
     avmit_npz_entry *e = calloc((size_t)g->n_tensors + 1, sizeof *e);
-    if (!e) return avmit_error_path(err, AVMIT_E_NOMEM, path, "out of memory");
+    if (!e) return AVMIT_NOMEM(err, path);
     for (int j = 0; j < g->n_tensors; j++) {
         const avmit_gtensor *t = &g->tensors[j];
         e[j] = (avmit_npz_entry){t->name, AVMIT_DTYPE_F32, t->ndim, t->shape,

@@ -59,7 +59,7 @@ static void shuffle3(avmit_rng *rng, uint32_t *a, uint32_t *v, int *y, size_t n)
 
 static int write_metrics(const char *dir, const avmit_savc_epoch *h, int n, avmit_error *err) {
     char *path = avmit_path_join(dir, "metrics.csv");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     avmit_atomic_file *f;
     int r = avmit_atomic_open(&f, path, 0, err);
     if (!r) {
@@ -76,7 +76,7 @@ static int write_metrics(const char *dir, const avmit_savc_epoch *h, int n, avmi
 
 static int read_metrics(const char *dir, avmit_savc_epoch *h, int want, avmit_error *err) {
     char *path = avmit_path_join(dir, "metrics.csv");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     avmit_csv t = {0};
     int r = avmit_csv_read(&t, path, err);
     if (!r && (t.n_cols != 7 || (int)t.n_rows < want))
@@ -125,7 +125,7 @@ static int write_state(const avmit_savc_model *m, const float *const blocks[3], 
     const char *meta[] = {"epoch", s_epoch, "step", s_step, "best_epoch", s_best,
                           "best_val_accuracy", s_acc, "seed", s_seed, "n_weights", s_n};
     char *path = avmit_path_join(dir, "train_state.safetensors");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     int r = avmit_safetensors_write(path, e, 3 * AVMIT_SV_COUNT, meta, 6, err);
     free(path);
     return r;
@@ -135,7 +135,7 @@ static int read_state(const avmit_savc_model *m, float *const blocks[3], const c
                       uint64_t seed, int *epoch, long long *step, int *best_epoch,
                       double *best_acc, avmit_error *err) {
     char *path = avmit_path_join(dir, "train_state.safetensors");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     avmit_safetensors st;
     int r = avmit_safetensors_read(&st, path, err);
     if (r) {
@@ -146,9 +146,9 @@ static int read_state(const avmit_savc_model *m, float *const blocks[3], const c
     const char *v[5];
     for (int i = 0; i < 5 && !r; i++)
         if (!(v[i] = avmit_safetensors_meta(&st, k[i])))
-            r = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, k[i], "metadata missing");
+            r = AVMIT_ERR(err, AVMIT_E_FORMAT, path, k[i], "metadata missing");
     if (!r && strtoull(v[4], NULL, 10) != (unsigned long long)seed)
-        r = avmit_error_set(err, AVMIT_E_ARG, path, -1, -1, -1, "seed",
+        r = AVMIT_ERR(err, AVMIT_E_ARG, path, "seed",
                             "the run used seed %s, not %llu: resume with the same seed", v[4],
                             (unsigned long long)seed);
     if (!r) {

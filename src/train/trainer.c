@@ -53,7 +53,7 @@ static void config_signature(const avmit_model_config *c, char *s, size_t cap) {
 
 static char *in_dir(const char *dir, const char *name, avmit_error *err) {
     char *p = avmit_path_join(dir, name);
-    if (!p) avmit_error_set(err, AVMIT_E_NOMEM, dir, -1, -1, -1, NULL, "out of memory");
+    if (!p) AVMIT_NOMEM(err, dir);
     return p;
 }
 
@@ -116,7 +116,7 @@ static int save_state(const char *dir, const avmit_model *m, const avmit_loop_st
     /* history: one line per epoch, %a for exact doubles */
     size_t cap = 64 + hs->n * 320;
     char *hist = malloc(cap), *p = hist;
-    if (!hist) return avmit_error_set(err, AVMIT_E_NOMEM, dir, -1, -1, -1, NULL, "out of memory");
+    if (!hist) return AVMIT_NOMEM(err, dir);
     *p = 0;
     for (size_t i = 0; i < hs->n; i++) {
         const avmit_epoch_metrics *h = &hs->h[i];
@@ -142,7 +142,7 @@ static int load_state(const char *dir, avmit_model *m, avmit_loop_state *s, exp1
     config_signature(&m->cfg, sig, sizeof sig);
     const char *have = avmit_safetensors_meta(&st, "config");
     if (!have || strcmp(have, sig)) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "config",
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "config",
                              "state is for the model '%s', not '%s'", have ? have : "?", sig);
         goto out;
     }
@@ -158,7 +158,7 @@ static int load_state(const char *dir, avmit_model *m, avmit_loop_state *s, exp1
                *wt = avmit_safetensors_meta(&st, "wait"), *at = avmit_safetensors_meta(&st, "adam_t"),
                *bl = avmit_safetensors_meta(&st, "best_loss"), *hi = avmit_safetensors_meta(&st, "history");
     if (!ep || !be || !wt || !at || !bl || !hi) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "__metadata__", "state metadata incomplete");
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "__metadata__", "state metadata incomplete");
         goto out;
     }
     s->epoch = atoi(ep), k->best_epoch = atoi(be), k->wait = atoi(wt);
@@ -169,14 +169,14 @@ static int load_state(const char *dir, avmit_model *m, avmit_loop_state *s, exp1
         if (sscanf(line, "%d %la %la %la %la %la %la %la %la %d", &h.epoch, &h.lr, &h.loss, &h.top1, &h.top5,
                    &h.val_loss, &h.val_top1, &h.val_top5, &h.seconds, &h.improved) != 10 ||
             history_push(hs, &h)) {
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "history", "bad history line");
+            rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "history", "bad history line");
             goto out;
         }
         const char *nl = strchr(line, '\n');
         line = nl ? nl + 1 : line + strlen(line);
     }
     if ((size_t)s->epoch != hs->n)
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "history",
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "history",
                              "%zu history lines for %d epochs", hs->n, s->epoch);
 out:
     avmit_safetensors_free(&st);
@@ -334,7 +334,7 @@ int avmit_train_run(avmit_model *m, const avmit_examples *train, const avmit_exa
     r.yb = malloc(sizeof(int) * (size_t)B);
     r.model_path = in_dir(out_dir, "model.safetensors", err);
     if (!r.x || !r.mask || !r.perm || !r.yb || !r.model_path) {
-        rc = AVMIT_ERR(err, AVMIT_E_NOMEM, out_dir, NULL, "out of memory");
+        rc = AVMIT_NOMEM(err, out_dir);
         goto done;
     }
     if ((rc = avmit_loop_state_alloc(&st, &h, err)) || (rc = avmit_model_ws_create(&r.ws, m, B, err))) goto done;
