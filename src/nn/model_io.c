@@ -50,8 +50,15 @@ static int export_h5(const io_model *io, const char *path, avmit_error *err) {
     return rc;
 }
 
+/* Each public function for the two models side by side. */
+
 int avmit_model_import_vars(avmit_model *m, const avmit_keras_vars *v, avmit_error *err) {
     io_model io = exp1(m);
+    return avmit_graph_import(io.g, io.w, io.s, io.arch, v, err);
+}
+
+int avmit_savc_import_vars(avmit_savc_model *m, const avmit_keras_vars *v, avmit_error *err) {
+    io_model io = savc(m);
     return avmit_graph_import(io.g, io.w, io.s, io.arch, v, err);
 }
 
@@ -61,8 +68,18 @@ int avmit_model_import_file(avmit_model *m, const char *path, avmit_weights_form
     return import_file(&io, path, format, err);
 }
 
+int avmit_savc_import_file(avmit_savc_model *m, const char *path, avmit_weights_format *format,
+                           avmit_error *err) {
+    io_model io = savc(m);
+    return import_file(&io, path, format, err);
+}
+
 int avmit_model_to_keras_h5(const avmit_model *m, avmit_keras_h5 *out, avmit_error *err) {
     return avmit_graph_to_keras_h5(m->graph, m->weights, m->stats, "2.4.0", out, err);
+}
+
+int avmit_savc_to_keras_h5(const avmit_savc_model *m, avmit_keras_h5 *out, avmit_error *err) {
+    return avmit_graph_to_keras_h5(m->graph, m->weights, NULL, "2.13.1", out, err);
 }
 
 int avmit_model_export_keras_h5(const avmit_model *m, const char *path, avmit_error *err) {
@@ -70,28 +87,13 @@ int avmit_model_export_keras_h5(const avmit_model *m, const char *path, avmit_er
     return export_h5(&io, path, err);
 }
 
-int avmit_model_export_npz(const avmit_model *m, const char *path, avmit_error *err) {
-    return avmit_graph_export_npz(m->graph, m->weights, m->stats, path, err);
-}
-
-int avmit_savc_import_vars(avmit_savc_model *m, const avmit_keras_vars *v, avmit_error *err) {
-    io_model io = savc(m);
-    return avmit_graph_import(io.g, io.w, io.s, io.arch, v, err);
-}
-
-int avmit_savc_import_file(avmit_savc_model *m, const char *path, avmit_weights_format *format,
-                           avmit_error *err) {
-    io_model io = savc(m);
-    return import_file(&io, path, format, err);
-}
-
-int avmit_savc_to_keras_h5(const avmit_savc_model *m, avmit_keras_h5 *out, avmit_error *err) {
-    return avmit_graph_to_keras_h5(m->graph, m->weights, NULL, "2.13.1", out, err);
-}
-
 int avmit_savc_export_keras_h5(const avmit_savc_model *m, const char *path, avmit_error *err) {
     io_model io = savc(m);
     return export_h5(&io, path, err);
+}
+
+int avmit_model_export_npz(const avmit_model *m, const char *path, avmit_error *err) {
+    return avmit_graph_export_npz(m->graph, m->weights, m->stats, path, err);
 }
 
 int avmit_savc_export_npz(const avmit_savc_model *m, const char *path, avmit_error *err) {
