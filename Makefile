@@ -8,7 +8,7 @@ CMAKE_ARGS ?=
 FUZZ_SECONDS ?= 300
 PREFIX     ?= /usr/local
 
-.PHONY: all deps build check check-asan demo bench fuzz install clean
+.PHONY: all deps build check check-asan demo bench bench-annotate fuzz install clean
 
 all: build
 
@@ -35,6 +35,10 @@ demo: build
 
 bench: build
 	bash bench/run.sh $(BUILD)
+
+# Issue 15 alone: 50 simulated raters for 60 s against `avmit annotate serve`.
+bench-annotate: build
+	bash bench/bench_annotate.sh $(BUILD)
 
 fuzz: deps
 	CC=clang cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAVMIT_FUZZ=ON -DAVMIT_BUILD_BENCH=OFF $(CMAKE_ARGS)

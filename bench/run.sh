@@ -71,3 +71,6 @@ bash "$(dirname "$0")/bench_train.sh" "$BUILD"
 # Random search (bench/bench_search.sh): avmit search vs the same trials in PyTorch.
 echo
 bash "$(dirname "$0")/bench_search.sh" "$BUILD"
+# Issue 15: the rating web app under 50 simulated raters (bench/bench_annotate.sh).
+echo
+bash "$(dirname "$0")/bench_annotate.sh" "$BUILD"

@@ -29,6 +29,7 @@ int cmd_predict(int argc, char **argv);
 int cmd_features(int argc, char **argv); /* cmd_features.c: dispatches audio|visual */
 int cmd_savc(int argc, char **argv);     /* cmd_savc.c: pairs|train|eval|score */
 int cmd_search(int argc, char **argv);   /* cmd_search.c: hyper-parameter random search */
+int cmd_annotate(int argc, char **argv); /* cmd_annotate.c: the rating web app (issue 15) */
 /* `avmit model import|export|inspect` (cmd_model_io.c), dispatched from cmd_model. */
 int cmd_model_import(int argc, char **argv);
 int cmd_model_export(int argc, char **argv);

@@ -30,6 +30,7 @@ static const command k_commands[] = {
     {"savc", cmd_savc, "audiovisual correspondence: pairs, train, eval, score"},
     {"search", cmd_search, "hyper-parameter random search with bootstrap out-of-bag scoring"},
     {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
+    {"annotate", cmd_annotate, "collect ratings: the paper's rating task as a web app"},
 };
 
 static void usage(FILE *f) {

@@ -14,6 +14,7 @@ BUILD_PKGS=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev  # media decoding
   libfftw3-dev                      # STFTs of the audio front end (single precision)
   libsoxr-dev                       # optional high-quality resampler (--resampler soxr)
+  libmicrohttpd-dev libsqlite3-dev  # avmit annotate: the rating web app's HTTP server + study database
 )
 TEST_PKGS=(
   python3 python3-numpy             # independent test-time readers (tests/reference/)
@@ -22,6 +23,7 @@ TEST_PKGS=(
   python3-opencv python3-resampy python3-pydub ffmpeg  # test-time oracles + test media generation
   libopenmpi-dev openmpi-bin        # MPI scale-out of the random search (build option)
   clang libclang-rt-14-dev          # libFuzzer targets, clang -Werror build
+  chromium                          # annotate browser test: driven headless by playwright-core (tests/browser/)
 )
 
 missing=()
@@ -30,6 +32,13 @@ for p in "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}"; do
     missing+=("$p")
   fi
 done
+
+# Node.js + npm install playwright-core for the browser test; a machine that already has a
+# node (e.g. NodeSource's, which bundles npm) keeps it. playwright-core wants node >= 20;
+# with an older one the browser test skips.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

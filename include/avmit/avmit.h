@@ -5,6 +5,7 @@
 #ifndef AVMIT_AVMIT_H
 #define AVMIT_AVMIT_H
 
+#include "avmit/annotate.h"
 #include "avmit/check.h"
 #include "avmit/cnn.h"
 #include "avmit/config.h"
