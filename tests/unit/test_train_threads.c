@@ -81,9 +81,10 @@ int main(void) {
     train(&alone2);
     job con1 = {1, test_path("con1"), &tr, &va, NULL, 0, 0}, con2 = {2, test_path("con2"), &tr, &va, NULL, 0, 0};
     pthread_t t1, t2;
-    CHECK(!pthread_create(&t1, NULL, train, &con1) && !pthread_create(&t2, NULL, train, &con2), "threads start");
-    pthread_join(t1, NULL);
-    pthread_join(t2, NULL);
+    int ok1 = !pthread_create(&t1, NULL, train, &con1), ok2 = !pthread_create(&t2, NULL, train, &con2);
+    CHECK(ok1 && ok2, "threads start");
+    if (ok1) pthread_join(t1, NULL);
+    if (ok2) pthread_join(t2, NULL);
     CHECK(same(&alone1, &con1), "1-thread run concurrent with a 2-thread run = the 1-thread run alone");
     CHECK(same(&alone2, &con2), "2-thread run concurrent with a 1-thread run = the 2-thread run alone");
     CHECK_INT(avmit_nn_get_threads(), before);
