@@ -29,6 +29,8 @@ int cmd_predict(int argc, char **argv);
 int cmd_features(int argc, char **argv); /* cmd_features.c: dispatches audio|visual */
 int cmd_savc(int argc, char **argv);     /* cmd_savc.c: pairs|train|eval|score */
 int cmd_search(int argc, char **argv);   /* cmd_search.c: hyper-parameter random search */
+int cmd_similarity(int argc, char **argv); /* cmd_similarity.c: audiovisual similarity (Fig. 4) */
+int cmd_report(int argc, char **argv);   /* cmd_report.c: one-page HTML model reports */
 int cmd_annotate(int argc, char **argv); /* cmd_annotate.c: the rating web app (issue 15) */
 /* `avmit model import|export|inspect` (cmd_model_io.c), dispatched from cmd_model. */
 int cmd_model_import(int argc, char **argv);
@@ -90,5 +92,17 @@ void cli_json_string(FILE *f, const char *s);
 
 /* v with thousands separators (1234567 -> "1,234,567") in buf; returns buf. */
 const char *cli_thousands(size_t v, char *buf, size_t cap);
+
+/* The TensorBoard log of train / savc train / search (cmd_tb_log.c): an event file
+ * in dir with config_text (markdown, may be NULL) as the "config" text summary. */
+typedef struct cli_tb {
+    struct avmit_tb_writer *w; /* NULL: no log (closed or failed) */
+} cli_tb;
+int cli_tb_open(cli_tb *t, const char *dir, const char *config_text, avmit_error *err);
+/* Scalars tags[i] = values[i] at step; a write error warns once and stops the log. */
+void cli_tb_scalars(cli_tb *t, long long step, size_t n, const char *const *tags,
+                    const double *values);
+void cli_tb_close(cli_tb *t);
+
 
 #endif

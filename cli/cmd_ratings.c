@@ -30,7 +30,9 @@ static void usage(FILE *f) {
             "  --rule RULE   only videos passing RULE: present (r2+r3>=2), prominent (r3>=2),\n"
             "                unanimous (r3 == all ratings), majority (2*r3 > all ratings)\n"
             "  --json        machine-readable output\n"
-            "  --plot PATH   stacked bars per class by majority outcome (like the paper's Fig. 2)\n");
+            "  --plot PATH   the paper's Fig. 2 layout (.svg or .png): per class, videos stacked by\n"
+            "                rating pattern (3-3-3, 3-3-2, ...), classes sorted by prominent\n"
+            "                videos, with the 500-video class-selection line\n");
 }
 
 static int cmd_aggregate(int argc, char **argv) {
@@ -123,41 +125,70 @@ static void print_stats_json(const avmit_ratings_stats *st, const char *rule) {
         printf("%.17g}\n", st->kappa);
 }
 
-static int plot_stats(const avmit_ratings_stats *st, const char *path, const char *rule,
-                      avmit_error *err) {
+/* The paper's Fig. 2 layout: per class (sorted by prominent videos, most first), the
+ * videos stacked by rating pattern — the first three segments are the videos passing
+ * `prominent` (r3 >= 2) — with the 500-video class-selection line (SPEC §1). */
+#define N_PATTERNS 8
+static const char *const k_patterns[N_PATTERNS] = {"3-3-3", "3-3-2", "3-3-1", "one 3", "2-2-2",
+                                                   "2-2-1 / 2-1-1", "1-1-1", "not 3 ratings"};
+static int pattern_of(const avmit_video *v) {
+    if (v->r1 + v->r2 + v->r3 != 3) return 7;
+    if (v->r3 == 3) return 0;
+    if (v->r3 == 2) return v->r2 ? 1 : 2;
+    if (v->r3 == 1) return 3;
+    if (v->r2 == 3) return 4;
+    return v->r2 ? 5 : 6;
+}
+
+static const double *g_sort_values; /* cli/ only: qsort has no context argument */
+static int cmp_prominent(const void *a, const void *b) {
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    double pi = 0, pj = 0;
+    for (int k = 0; k < 3; k++) pi += g_sort_values[i * N_PATTERNS + k], pj += g_sort_values[j * N_PATTERNS + k];
+    return pi < pj ? 1 : pi > pj ? -1 : (i > j) - (i < j);
+}
+
+static int plot_stats(const avmit_ratings_stats *st, const avmit_split *const *lists, size_t n_lists,
+                      const char *path, const char *rule, avmit_error *err) {
 #ifdef AVMIT_HAVE_CAIRO
     size_t n = st->n_classes;
     const char **names = malloc((n ? n : 1) * sizeof *names);
-    double *values = malloc((n ? n : 1) * 4 * sizeof *values);
-    if (!names || !values) {
-        free(names);
-        free(values);
+    double *counts = calloc((n ? n : 1) * N_PATTERNS, sizeof *counts);
+    double *values = malloc((n ? n : 1) * N_PATTERNS * sizeof *values);
+    size_t *order = malloc((n ? n : 1) * sizeof *order);
+    if (!names || !counts || !values || !order) {
+        free(names), free(counts), free(values), free(order);
         fprintf(stderr, "avmit ratings stats: out of memory\n");
         return CLI_FAIL;
     }
+    for (size_t l = 0; l < n_lists; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) {
+            const avmit_video *v = &lists[l]->v[i];
+            for (size_t k = 0; k < n; k++)
+                if (!strcmp(st->cls[k].label, v->label)) {
+                    counts[k * N_PATTERNS + pattern_of(v)] += 1;
+                    break;
+                }
+        }
+    for (size_t i = 0; i < n; i++) order[i] = i;
+    g_sort_values = counts;
+    qsort(order, n, sizeof *order, cmp_prominent);
     for (size_t i = 0; i < n; i++) {
-        names[i] = st->cls[i].label;
-        values[i * 4 + 0] = (double)st->cls[i].n_majority[3];
-        values[i * 4 + 1] = (double)st->cls[i].n_majority[2];
-        values[i * 4 + 2] = (double)st->cls[i].n_majority[1];
-        values[i * 4 + 3] = (double)st->cls[i].n_majority[0];
+        names[i] = st->cls[order[i]].label;
+        memcpy(values + i * N_PATTERNS, counts + order[i] * N_PATTERNS, sizeof(double) * N_PATTERNS);
     }
-    static const char *const series[4] = {"rated 3 by majority", "rated 2 by majority",
-                                          "rated 1 by majority", "no majority"};
     char title[256];
-    snprintf(title, sizeof title, "Majority rating per class (%ld videos%s%s)",
+    snprintf(title, sizeof title, "Videos per class by rating pattern (%ld videos%s%s), as the paper's Fig. 2",
              st->total.n_videos, rule ? ", rule " : "", rule ? rule : "");
-    avmit_stacked_bars chart = {title, "videos", n, names, 4, series, values};
+    avmit_stacked_bars chart = {title, "videos", n, names, N_PATTERNS, k_patterns, values, 500,
+                                "500 videos rated 3 by at least two raters (first three segments): "
+                                "the paper's class selection"};
     int r = avmit_plot_stacked_bars(&chart, path, err);
-    free(names);
-    free(values);
+    free(names), free(counts), free(values), free(order);
     return r ? cli_report(err) : CLI_OK;
 #else
-    (void)st;
-    (void)rule;
-    (void)err;
-    fprintf(stderr, "avmit ratings stats: --plot %s: this build has no cairo (plots disabled)\n",
-            path);
+    (void)st, (void)lists, (void)n_lists, (void)rule, (void)err;
+    fprintf(stderr, "avmit ratings stats: --plot %s: this build has no cairo (plots disabled)\n", path);
     return CLI_FAIL;
 #endif
 }
@@ -225,7 +256,7 @@ static int cmd_stats(int argc, char **argv) {
             else
                 print_stats_text(&st, rule_name ? rule_desc : NULL);
             if (plot) {
-                rc = plot_stats(&st, plot, rule_name ? avmit_rule_name(rule) : NULL, &err);
+                rc = plot_stats(&st, ptrs, n, plot, rule_name ? avmit_rule_name(rule) : NULL, &err);
                 if (rc == CLI_OK && !json) printf("plot written to %s\n", plot);
             }
             avmit_ratings_stats_free(&st);

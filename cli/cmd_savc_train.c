@@ -20,7 +20,8 @@ static void train_usage(FILE *f) {
             "CSVs (avmit savc pairs). Each epoch draws --epoch-pairs pairs, half congruent,\n"
             "shuffled; batches of --batch; Keras Adam with decoupled weight decay; the\n"
             "checkpoint with the best validation accuracy is kept in MODELDIR/model.safetensors;\n"
-            "MODELDIR/metrics.csv has one row per epoch; --resume continues a stopped run.\n\n"
+            "MODELDIR/metrics.csv has one row per epoch, MODELDIR/events.out.tfevents.* the same\n"
+            "for TensorBoard (with the settings as text); --resume continues a stopped run.\n\n"
             "options:\n"
             "  --config PATH        SAVC train.yaml (model, epochs, lr, batch, default paths)\n"
             "  --tfrecords DIR      embedding root (repeatable, at most 2, searched in order;\n"
@@ -59,6 +60,8 @@ static int should_stop(void *ctx) {
 typedef struct {
     cli_progress bar;
     int quiet;
+    double lr;
+    cli_tb tb; /* MODELDIR/events.out.tfevents.* */
 } train_ui;
 
 static void on_step(void *ctx, int epoch, int step, int n_steps, double loss, double acc) {
@@ -71,6 +74,12 @@ static void on_step(void *ctx, int epoch, int step, int n_steps, double loss, do
 
 static void on_epoch(void *ctx, const avmit_savc_epoch *e, int replayed) {
     train_ui *ui = ctx;
+    if (!replayed) { /* a resumed run's earlier epochs are in the earlier event file */
+        static const char *const tags[] = {"train/loss", "train/accuracy", "val/loss",
+                                           "val/accuracy", "learning_rate", "epoch_seconds"};
+        const double v[] = {e->loss, e->accuracy, e->val_loss, e->val_accuracy, ui->lr, e->seconds};
+        cli_tb_scalars(&ui->tb, e->epoch, sizeof v / sizeof v[0], tags, v);
+    }
     if (ui->quiet) return;
     printf("epoch %3d%s: loss %.4f accuracy %.4f val_loss %.4f val_accuracy %.4f (%.1f s)%s\n",
            e->epoch, replayed ? " (resumed)" : "", e->loss, e->accuracy, e->val_loss,
@@ -233,7 +242,22 @@ int cmd_savc_train(int argc, char **argv) {
     avmit_savc_train_callbacks cb = {on_step, on_epoch, should_stop, &ui, NULL};
     avmit_nn_set_threads(tp.n_threads); /* the program's OpenBLAS count; the library never sets it */
     avmit_savc_train_result res;
-    if (avmit_savc_train(m, &data, &tc, &ti, &vc, &vi, &tp, out, resume, &cb, &res, &err)) {
+    char cfg_text[8192];
+    snprintf(cfg_text, sizeof cfg_text,
+             "| setting | value |\n|---|---|\n| model | SAVC, %s |\n| units | %d |\n| timesteps | %d |\n"
+             "| audio/visual dim | %d/%d |\n| epochs | %d |\n| pairs per epoch | %zu |\n| batch | %d |\n"
+             "| lr | %g |\n| weight decay | %g |\n| seed | %llu |\n| config | %s |\n| resumed | %s |\n",
+             avmit_rnn_name(fc.model.rnn), fc.model.units, fc.model.timesteps, fc.model.audio_dim,
+             fc.model.visual_dim, tp.epochs, tp.epoch_pairs, tp.batch, tp.lr, tp.weight_decay,
+             (unsigned long long)tp.seed, config, resume ? "yes" : "no");
+    ui.lr = tp.lr;
+    if (cli_tb_open(&ui.tb, out, cfg_text, &err)) {
+        cli_report(&err);
+        goto done;
+    }
+    int trc = avmit_savc_train(m, &data, &tc, &ti, &vc, &vi, &tp, out, resume, &cb, &res, &err);
+    cli_tb_close(&ui.tb);
+    if (trc) {
         cli_report(&err);
         goto done;
     }

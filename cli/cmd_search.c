@@ -16,6 +16,7 @@
 #include "avmit/fileio.h"
 #include "avmit/nn.h"
 #include "avmit/parallel.h"
+#include "avmit/report.h"
 #include "avmit/search.h"
 #include "avmit/search_exp1.h"
 #include "cli.h"
@@ -25,7 +26,8 @@ static void search_usage(FILE *f) {
     fprintf(f,
             "usage: avmit search --embeddings SET --rnn RNN --train CSV [--val CSV] --tfrecords DIR\n"
             "                    --out DIR [options]\n"
-            "       mpirun -n R avmit search ...   (the same command on R processes)\n\n"
+            "       mpirun -n R avmit search ...   (the same command on R processes)\n"
+            "       avmit search report DIR -o search.html   (one HTML page of a search)\n\n"
             "Random search of SPEC §5: per RNN, --trials configs drawn uniformly (nb, activation,\n"
             "units, dropout, lr); each trains on a bootstrap sample of the pool (the rows of\n"
             "--train and --val, with replacement, same size) with early stopping on the\n"
@@ -65,11 +67,30 @@ static void search_usage(FILE *f) {
 
 typedef struct {
     int quiet;
+    cli_tb tb; /* DIR/events.out.tfevents.* (rank 0) */
 } progress_ctx;
+
+/* TensorBoard: one step per trial (its number), tags "<embeddings>_<rnn>/<metric>" with
+ * the trial's OOB metrics (NaN for a diverged trial) and its hyper-parameters. */
+static void tb_trial(cli_tb *tb, const avmit_search_config *c, const avmit_search_metrics *m) {
+    static const char *const names[] = {"oob_loss", "oob_accuracy", "oob_top5", "epochs",
+                                        "learning_rate", "units", "bottleneck", "dropout"};
+    char tagbuf[8][96];
+    const char *tags[8];
+    for (int i = 0; i < 8; i++) {
+        snprintf(tagbuf[i], sizeof tagbuf[i], "%s_%s/%s", avmit_synth_set_name(c->key.embeddings),
+                 avmit_search_rnn_name(c->key.rnn), names[i]);
+        tags[i] = tagbuf[i];
+    }
+    const double v[8] = {m->oob_loss, m->oob_top1, m->oob_top5, m->epochs, c->lr, c->units,
+                         c->nb, c->dropout};
+    cli_tb_scalars(tb, c->key.trial, 8, tags, v);
+}
 
 static void on_trial(void *ctx, const avmit_search_config *c, const avmit_search_metrics *m,
                      size_t done, size_t total) {
-    const progress_ctx *p = ctx;
+    progress_ctx *p = ctx;
+    tb_trial(&p->tb, c, m);
     if (p->quiet) return;
     fprintf(stderr, "[%zu/%zu] %s %s trial %ld: nb %d %s units %d dropout %.2g lr %.3g -> ", done,
             total, avmit_synth_set_name(c->key.embeddings), avmit_search_rnn_name(c->key.rnn),
@@ -167,7 +188,52 @@ static int write_reports(const avmit_search_log *log, const char *out_dir, const
     return r;
 }
 
+/* Table-5 parameter count of a trial's model, whatever its embeddings. */
+static long long params_of(void *ctx, const avmit_search_config *cfg) {
+    (void)ctx;
+    avmit_search_exp1 ex = {NULL, avmit_search_exp1_base(cfg->key.embeddings), NULL, 16, 0.001};
+    return avmit_search_exp1_params(&ex, cfg);
+}
+
+/* `avmit search report DIR -o search.html`: the finished (or running) search as one page. */
+static int cmd_search_report(int argc, char **argv) {
+    const char *out = NULL, *dir = NULL;
+    for (int i = 1; i < argc; i++) {
+        if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--out")) && i + 1 < argc) out = argv[++i];
+        else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            printf("usage: avmit search report DIR -o search.html\n\n"
+                   "One self-contained HTML page of DIR/trials.csv: trials per architecture, the best\n"
+                   "config of each as a Table-5 row, OOB top-1 against learning rate, units and\n"
+                   "bottleneck (inline SVG), and the 25 best trials.\n");
+            return CLI_OK;
+        } else if (!dir && argv[i][0] != '-') dir = argv[i];
+        else return cli_usage_error("search report", "unexpected argument '%s'", argv[i]);
+    }
+    if (!dir || !out) return cli_usage_error("search report", "expected DIR and -o OUT.html");
+    avmit_error err;
+    avmit_error_clear(&err);
+    char *csv = avmit_path_join(dir, "trials.csv");
+    avmit_search_log *log = NULL;
+    int rc = CLI_OK;
+    if (!csv || access(csv, R_OK)) {
+        fprintf(stderr, "avmit: %s: no trials.csv (not a search directory)\n", dir);
+        rc = CLI_FAIL;
+    } else if (avmit_search_log_open(&log, csv, &err)) {
+        rc = cli_report(&err);
+    } else {
+        size_t n = 0;
+        const avmit_search_row *rows = avmit_search_log_rows(log, &n);
+        (void)rows;
+        if (avmit_search_report_html(log, dir, params_of, NULL, out, &err)) rc = cli_report(&err);
+        else printf("search report of %zu trials written to %s\n", n, out);
+    }
+    avmit_search_log_free(log);
+    free(csv);
+    return rc;
+}
+
 int cmd_search(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "report")) return cmd_search_report(argc - 1, argv + 1);
     static const struct option longopts[] = {
         {"embeddings", required_argument, NULL, 'e'}, {"rnn", required_argument, NULL, 'r'},
         {"trials", required_argument, NULL, 'n'},     {"train", required_argument, NULL, 'T'},
@@ -189,7 +255,8 @@ int cmd_search(int argc, char **argv) {
     const char *train_csv = NULL, *val_csv = NULL, *tfrecords = NULL, *out_dir = NULL;
     const char *plot_dir = NULL;
     int have_emb = 0, fp16 = 0, jobs = 0;
-    progress_ctx pc = {0};
+    progress_ctx pc = {0, {NULL}};
+    int quiet = 0;
     long long v;
     avmit_error err;
     avmit_error_clear(&err);
@@ -241,7 +308,7 @@ int cmd_search(int argc, char **argv) {
             break;
         case 'F': fp16 = 1; break;
         case 'p': plot_dir = optarg; break;
-        case 'q': pc.quiet = 1; break;
+        case 'q': quiet = 1; break;
         case 'h': search_usage(stdout); return CLI_OK;
         default: search_usage(stderr); return CLI_USAGE;
         }
@@ -255,7 +322,7 @@ int cmd_search(int argc, char **argv) {
 
     int rank = 0, size = 1, mpi = search_mpi_launched();
     if (mpi && search_mpi_init(&rank, &size, &err)) return cli_report(&err);
-    if (rank) pc.quiet = 1;
+    pc.quiet = quiet || rank;
 
     /* Rank 0 opens the log, checks it against this search and counts what is left. */
     avmit_search_log *log = NULL;
@@ -274,6 +341,16 @@ int cmd_search(int argc, char **argv) {
         if (!st) st = avmit_search_pending(log, &o, &keys, &nk, &err);
         n_pending = (long long)nk;
         free(keys);
+        if (!st && nk > 0) {
+            char text[512];
+            snprintf(text, sizeof text,
+                     "| setting | value |\n|---|---|\n| search | SPEC §5 random search |\n"
+                     "| embeddings | %s |\n| trials per RNN | %ld |\n| seed | %llu |\n"
+                     "| max epochs | %d |\n| patience | %d |\n| train | %s |\n| val | %s |\n",
+                     avmit_synth_set_name(o.embeddings), o.n_trials, (unsigned long long)o.seed,
+                     o.max_epochs, o.patience, train_csv ? train_csv : "", val_csv ? val_csv : "");
+            st = cli_tb_open(&pc.tb, out_dir, text, &err);
+        }
     }
     if (size > 1) {
         int s = st ? 1 : 0, np = (int)n_pending;
@@ -338,6 +415,7 @@ int cmd_search(int argc, char **argv) {
 free_pool:
     avmit_examples_free(&pool);
 done:
+    cli_tb_close(&pc.tb);
     avmit_search_log_free(log);
     if (lock_fd >= 0) close(lock_fd);
     free(csv);

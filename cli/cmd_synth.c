@@ -16,7 +16,8 @@ static void synth_usage(FILE *f) {
             "usage: avmit synth --split CSV [--split CSV ...] --out DIR [options]\n\n"
             "Writes DIR/<tfrecord_filename> for every video listed in the split CSVs (any\n"
             "released layout), in the real embedding-file layout (GZIP SequenceExample).\n"
-            "The values are SYNTHETIC (class prototypes + noise), NOT real AVMIT embeddings;\n"
+            "The values are SYNTHETIC (class prototypes + noise), NOT real AVMIT embeddings\n"
+            "(DIR/SYNTHETIC.txt says so, for `avmit report`);\n"
             "they exist so the pipeline can run without the real files.\n\n"
             "options:\n"
             "  --split CSV            a split CSV (repeatable; rows are deduplicated by\n"
@@ -131,6 +132,14 @@ int cmd_synth(int argc, char **argv) {
     else if (bar.tty && bar.done > 0)
         fputc('\n', stderr);
     if (rc) return cli_report(&err);
+    /* The marker `avmit report` (and any reader) uses to label results SYNTHETIC. */
+    char marker[4200], note[512];
+    snprintf(marker, sizeof marker, "%s/SYNTHETIC.txt", out_dir);
+    int nn = snprintf(note, sizeof note,
+                      "The embedding files in this directory are SYNTHETIC (avmit synth, %s, seed %llu):\n"
+                      "class prototypes plus noise, NOT real AVMIT embeddings.\n",
+                      avmit_synth_set_name(o.set), (unsigned long long)o.seed);
+    if (avmit_write_file_atomic(marker, note, (size_t)nn, 1, &err)) return cli_report(&err);
     if (!quiet)
         for (size_t i = 0; i < rep.n_notes; i++) fprintf(stderr, "avmit synth: note: %s\n", rep.notes[i]);
     printf("wrote %zu synthetic embedding files (NOT real AVMIT embeddings) to %s in %.1f s\n",

@@ -21,7 +21,9 @@ static void train_usage(FILE *f) {
             "Trains the experiment-1 model of train.yaml (SPEC.md §4-5) on the embedding files\n"
             "DIR/<tfrecord_filename> of the two split CSVs. MODELDIR receives model.safetensors\n"
             "(best weights, Keras names), config.json, metrics.csv, results.txt and\n"
-            "train_state.safetensors (for --resume).\n\n"
+            "train_state.safetensors (for --resume), and a TensorBoard log\n"
+            "events.out.tfevents.* (per epoch: loss, accuracy, top-5, val metrics, learning rate;\n"
+            "the settings as text): tensorboard --logdir MODELDIR/..\n\n"
             "options (override train.yaml):\n"
             "  --epochs N        maximum epochs (train.yaml num_epochs, 200)\n"
             "  --batch N         batch size (training_batch_size, 16)\n"
@@ -47,6 +49,7 @@ static void train_usage(FILE *f) {
 typedef struct {
     int tty, quiet, epochs;
     double t_epoch;
+    cli_tb tb; /* MODELDIR/events.out.tfevents.* */
 } progress_ctx;
 
 static void on_step(void *ctx, int epoch, int step, int n_steps, double loss, double top1, double top5) {
@@ -62,6 +65,14 @@ static void on_step(void *ctx, int epoch, int step, int n_steps, double loss, do
 
 static void on_epoch(void *ctx, const avmit_epoch_metrics *m, int replayed) {
     progress_ctx *p = ctx;
+    if (!replayed) { /* a resumed run's earlier epochs are in the earlier event file */
+        static const char *const tags[] = {"train/loss", "train/accuracy", "train/top5",
+                                           "val/loss", "val/accuracy", "val/top5",
+                                           "learning_rate", "epoch_seconds"};
+        const double v[] = {m->loss, m->top1, m->top5, m->val_loss, m->val_top1, m->val_top5,
+                            m->lr, m->seconds};
+        cli_tb_scalars(&p->tb, m->epoch, sizeof v / sizeof v[0], tags, v);
+    }
     if (p->tty && !p->quiet) fprintf(stderr, "\r\033[K");
     if (p->quiet) return;
     printf("epoch %d/%d: loss %.4f top-1 %.4f top-5 %.4f | val_loss %.4f val_top-1 %.4f val_top-5 %.4f | "
@@ -207,12 +218,28 @@ int cmd_train(int argc, char **argv) {
                p.lr_decay > 0 ? " (decayed per epoch)" : "", (unsigned long long)p.seed, nth,
                init ? "; initial weights from " : "", init ? init : "");
     fflush(stdout);
-    progress_ctx pc = {isatty(2), quiet, p.epochs, 0};
+    progress_ctx pc = {isatty(2), quiet, p.epochs, 0, {NULL}};
+    char cfg_text[8192];
+    snprintf(cfg_text, sizeof cfg_text,
+             "| setting | value |\n|---|---|\n| model | experiment 1, %s |\n| units | %d |\n"
+             "| bottleneck | %d |\n| activation | %s |\n| dropout | %g |\n| lr | %g |\n"
+             "| lr decay | %g |\n| batch | %d |\n| epochs | %d |\n| patience | %d |\n"
+             "| seed | %llu |\n| threads | %d |\n| tfrecords | %s |\n| train | %s |\n| val | %s |\n"
+             "| resumed | %s |\n",
+             avmit_rnn_name(mc.rnn), mc.units, mc.bottleneck, avmit_act_name(mc.act), (double)mc.dropout,
+             p.lr, p.lr_decay, p.batch, p.epochs, p.patience, (unsigned long long)p.seed, nth, paths.tfrecords,
+             paths.train_csv, paths.val_csv, resume ? "yes" : "no");
+    if (cli_tb_open(&pc.tb, out, cfg_text, &err)) {
+        rc = cli_report(&err);
+        goto done;
+    }
     avmit_train_callbacks cb = {on_step, on_epoch, NULL, &pc, NULL};
     avmit_train_result res;
     p.n_threads = nth;
     avmit_nn_set_threads(nth); /* the program's OpenBLAS count; the library never sets it */
-    if (avmit_train_run(m, &tr, &va, &p, &paths, out, resume != NULL, &cb, &res, &err)) {
+    int trc = avmit_train_run(m, &tr, &va, &p, &paths, out, resume != NULL, &cb, &res, &err);
+    cli_tb_close(&pc.tb);
+    if (trc) {
         rc = cli_report(&err);
         goto done;
     }

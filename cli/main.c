@@ -29,6 +29,8 @@ static const command k_commands[] = {
     {"predict", cmd_predict, "class probabilities for embedding files"},
     {"savc", cmd_savc, "audiovisual correspondence: pairs, train, eval, score"},
     {"search", cmd_search, "hyper-parameter random search with bootstrap out-of-bag scoring"},
+    {"similarity", cmd_similarity, "audiovisual similarity per video and class (Fig. 4 style)"},
+    {"report", cmd_report, "one-page HTML report of trained models (--compare for several)"},
     {"features", cmd_features, "audio log-mel patches / visual frames from media files"},
     {"annotate", cmd_annotate, "collect ratings: the paper's rating task as a web app"},
 };

@@ -23,7 +23,7 @@ TEST_PKGS=(
   python3-opencv python3-resampy python3-pydub ffmpeg  # test-time oracles + test media generation
   libopenmpi-dev openmpi-bin        # MPI scale-out of the random search (build option)
   clang libclang-rt-14-dev          # libFuzzer targets, clang -Werror build
-  chromium                          # annotate browser test: driven headless by playwright-core (tests/browser/)
+  chromium                          # browser tests: annotate (playwright-core, tests/browser/); HTML reports (--dump-dom)
 )
 
 missing=()

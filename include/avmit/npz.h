@@ -44,6 +44,12 @@ int avmit_npz_encode(uint8_t **out, size_t *n, const avmit_npz_entry *e, size_t 
 int avmit_npz_write(const char *path, const avmit_npz_entry *e, size_t n_entries,
                     avmit_error *err);
 
+/* Read member `name` (without ".npy") of the archive at path: np.savez (stored) and
+ * np.savez_compressed (deflate) archives, ZIP64 sizes included; the member's CRC-32 is
+ * checked. AVMIT_E_NOTFOUND names the member when absent; AVMIT_E_FORMAT /
+ * AVMIT_E_UNSUPPORTED / AVMIT_E_CRC name the file and member otherwise. */
+int avmit_npz_read(avmit_array *out, const char *path, const char *name, avmit_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,9 @@ typedef struct avmit_stacked_bars {
     size_t n_series;                  /* 1..8 */
     const char *const *series_names;  /* [n_series] legend entries */
     const double *values;             /* [n_bars * n_series], row-major by bar */
+    double threshold;                 /* > 0: a dashed reference line at this value (e.g.
+                                       * the paper's 500-video class-selection line) */
+    const char *threshold_label;      /* its legend text (may be NULL) */
 } avmit_stacked_bars;
 
 int avmit_plot_stacked_bars(const avmit_stacked_bars *chart, const char *path,

@@ -93,6 +93,18 @@ static void draw_chart(cairo_t *cr, const avmit_stacked_bars *c, const frame *f)
         cairo_move_to(cr, x - te.x_advance / 2, axis_y + 16);
         cairo_show_text(cr, lab);
     }
+    if (c->threshold > 0 && f->max_value > 0) { /* dashed reference line, labelled in the legend */
+        double x = f->left + c->threshold * scale;
+        double dash[2] = {5, 3};
+        cairo_save(cr);
+        cairo_set_source_rgb(cr, 0.8, 0, 0);
+        cairo_set_line_width(cr, 1.5);
+        cairo_set_dash(cr, dash, 2, 0);
+        cairo_move_to(cr, x, f->top - 6);
+        cairo_line_to(cr, x, axis_y);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
     if (c->value_axis_label) {
         cairo_move_to(cr, f->left + PLOT_W / 2 - 20, axis_y + 32);
         cairo_show_text(cr, c->value_axis_label);
@@ -109,6 +121,22 @@ static void draw_chart(cairo_t *cr, const avmit_stacked_bars *c, const frame *f)
         cairo_text_extents_t te;
         cairo_text_extents(cr, c->series_names[s], &te);
         lx += 16 + te.x_advance + 18;
+        if (s % 4 == 3 && s + 1 < c->n_series) lx = f->left, ly += 18; /* 4 entries per row */
+    }
+    if (c->threshold > 0) {
+        double dash[2] = {5, 3};
+        ly += 18;
+        cairo_save(cr);
+        cairo_set_source_rgb(cr, 0.8, 0, 0);
+        cairo_set_line_width(cr, 1.5);
+        cairo_set_dash(cr, dash, 2, 0);
+        cairo_move_to(cr, f->left, ly + 6);
+        cairo_line_to(cr, f->left + 24, ly + 6);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_move_to(cr, f->left + 30, ly + 10);
+        cairo_show_text(cr, c->threshold_label ? c->threshold_label : "");
     }
 }
 
@@ -159,10 +187,12 @@ int avmit_plot_stacked_bars(const avmit_stacked_bars *c, const char *path, avmit
         }
         if (sum > f.max_value) f.max_value = sum;
     }
+    if (c->threshold > f.max_value) f.max_value = c->threshold;
     f.left = 16 + label_width(c) + 8;
     f.top = 40;
     f.height = (double)c->n_bars * (BAR_H + BAR_GAP);
-    double width = f.left + PLOT_W + 40, height = f.top + f.height + 80;
+    double width = f.left + PLOT_W + 40, height = f.top + f.height + 80 + 18.0 * (double)((c->n_series - 1) / 4) +
+                                                  (c->threshold > 0 ? 18 : 0);
 
     bars_ctx bc = {c, &f};
     return plot_render(path, svg, width, height, draw_bars, &bc, err);
