@@ -173,7 +173,7 @@ void avmit_savc_backward(const avmit_savc_model *m, avmit_savc_ws *ws, const int
 /* Inference in two halves, so each video is embedded once per pass (the
  * weights are frozen there): avmit_savc_embed writes out [n_rows, E] =
  * L2norm(Dense_2(Dense_1(x))) of one tower (modality 0 audio, 1 visual) for
- * rows x [n_rows, D] (n_rows = videos * T, a multiple of T), in chunks through ws.
+ * rows x [n_rows, D] (any n_rows; rows are independent), in chunks through ws.
  * avmit_savc_head_pairs: pair b takes rows [T,E] audio_idx[b] of emb_audio and
  * visual_idx[b] of emb_visual -> distance -> RNN (no dropout) -> probs [B,2]. */
 void avmit_savc_embed(const avmit_savc_model *m, avmit_savc_ws *ws, int modality,

@@ -103,6 +103,7 @@ struct avmit_savc_ws {
     int emb[2];             /* the L2norm outputs [T, E] of the two towers */
     unsigned char *tower[2]; /* ops of each tower (embed) */
     unsigned char *head;    /* the ops after the towers (head_pairs) */
+    float *pad;             /* [T, max(D_a, D_v)]: a last partial sample, zero-padded (embed) */
     int T, E, B;
 };
 
@@ -119,7 +120,9 @@ int avmit_savc_ws_create(avmit_savc_ws **out, const avmit_savc_model *m, int max
     w->tower[0] = calloc((size_t)g->n_ops, 1);
     w->tower[1] = calloc((size_t)g->n_ops, 1);
     w->head = calloc((size_t)g->n_ops, 1);
-    if (!rc && (!w->tower[0] || !w->tower[1] || !w->head)) rc = AVMIT_NOMEM(err, "SAVC workspace");
+    size_t dmax = (size_t)(m->cfg.audio_dim > m->cfg.visual_dim ? m->cfg.audio_dim : m->cfg.visual_dim);
+    w->pad = calloc((size_t)w->T * dmax, sizeof(float));
+    if (!rc && (!w->tower[0] || !w->tower[1] || !w->head || !w->pad)) rc = AVMIT_NOMEM(err, "SAVC workspace");
     for (int k = 0; k < 2 && !rc; k++) rc = avmit_graph_ancestors(g, w->emb[k], w->tower[k], err);
     if (rc) {
         avmit_savc_ws_free(w);
@@ -136,6 +139,7 @@ void avmit_savc_ws_free(avmit_savc_ws *ws) {
     free(ws->tower[0]);
     free(ws->tower[1]);
     free(ws->head);
+    free(ws->pad);
     free(ws);
 }
 
@@ -152,16 +156,28 @@ void avmit_savc_backward(const avmit_savc_model *m, avmit_savc_ws *w, const int 
     avmit_gexec_backward(w->ex, m->weights, labels, grads);
 }
 
+/* Rows x [n, D] of tower k (n a multiple of T) through the tower's ops into out [n, E]. */
+static void embed_rows(const avmit_savc_model *m, avmit_savc_ws *w, int k, const float *x, size_t n, size_t D,
+                       float *out) {
+    avmit_gexec_bind(w->ex, w->in[k], x, D);
+    avmit_gexec_forward(w->ex, m->weights, NULL, (int)(n / (size_t)w->T), 0, NULL, w->tower[k]);
+    memcpy(out, avmit_gexec_value(w->ex, w->emb[k]), sizeof(float) * n * (size_t)w->E);
+}
+
 void avmit_savc_embed(const avmit_savc_model *m, avmit_savc_ws *w, int modality, const float *x,
                       size_t n_rows, float *out) {
-    const int k = modality ? 1 : 0, T = w->T;
-    const size_t D = (size_t)(k ? m->cfg.visual_dim : m->cfg.audio_dim), E = (size_t)w->E;
-    const size_t chunk = (size_t)avmit_gexec_max_batch(w->ex) * (size_t)T;
-    for (size_t r0 = 0; r0 < n_rows; r0 += chunk) {
-        size_t n = n_rows - r0 < chunk ? n_rows - r0 : chunk;
-        avmit_gexec_bind(w->ex, w->in[k], x + r0 * D, D);
-        avmit_gexec_forward(w->ex, m->weights, NULL, (int)(n / (size_t)T), 0, NULL, w->tower[k]);
-        memcpy(out + r0 * E, avmit_gexec_value(w->ex, w->emb[k]), sizeof(float) * n * E);
+    const int k = modality ? 1 : 0;
+    const size_t T = (size_t)w->T, D = (size_t)(k ? m->cfg.visual_dim : m->cfg.audio_dim), E = (size_t)w->E;
+    const size_t chunk = (size_t)avmit_gexec_max_batch(w->ex) * T, full = n_rows / T * T;
+    for (size_t r0 = 0; r0 < full; r0 += chunk)
+        embed_rows(m, w, k, x + r0 * D, full - r0 < chunk ? full - r0 : chunk, D, out + r0 * E);
+    if (full < n_rows) { /* rows are independent: the rest as one zero-padded sample */
+        float *tmp = w->pad;
+        memset(tmp, 0, sizeof(float) * T * D);
+        memcpy(tmp, x + full * D, sizeof(float) * (n_rows - full) * D);
+        avmit_gexec_bind(w->ex, w->in[k], tmp, D);
+        avmit_gexec_forward(w->ex, m->weights, NULL, 1, 0, NULL, w->tower[k]);
+        memcpy(out + full * E, avmit_gexec_value(w->ex, w->emb[k]), sizeof(float) * (n_rows - full) * E);
     }
 }
 
