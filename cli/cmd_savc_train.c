@@ -233,7 +233,8 @@ int cmd_savc_train(int argc, char **argv) {
         goto done;
     }
     cli_signals_install(); /* first signal: stop after this step, keep the last epoch */
-    avmit_savc_train_callbacks cb = {on_step, on_epoch, cli_stop_hook, &ui};
+    avmit_savc_train_callbacks cb = {on_step, on_epoch, cli_stop_hook, &ui, NULL};
+    avmit_nn_set_threads(tp.n_threads); /* the program's OpenBLAS count; the library never sets it */
     avmit_savc_train_result res;
     char cfg_text[8192];
     snprintf(cfg_text, sizeof cfg_text,

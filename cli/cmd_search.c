@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "avmit/fileio.h"
+#include "avmit/nn.h"
 #include "avmit/parallel.h"
 #include "avmit/report.h"
 #include "avmit/search.h"
@@ -369,6 +370,7 @@ int cmd_search(int argc, char **argv) {
     memset(&pool, 0, sizeof pool);
     avmit_search_exp1 ex = {&pool, avmit_search_exp1_base(o.embeddings), scratch, 16, 0.001};
     if (n_pending > 0) {
+        avmit_nn_set_threads(o.n_threads); /* every trial's OpenBLAS count (process-wide) */
         if (!train_csv || !tfrecords) {
             rc = rank == 0 ? cli_usage_error("search", "--train and --tfrecords are required "
                                                        "while trials remain (%lld)", n_pending)

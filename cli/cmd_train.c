@@ -236,9 +236,10 @@ int cmd_train(int argc, char **argv) {
         goto done;
     }
     cli_signals_install(); /* first signal: stop after this step, keep the last epoch */
-    avmit_train_callbacks cb = {on_step, on_epoch, cli_stop_hook, &pc};
+    avmit_train_callbacks cb = {on_step, on_epoch, cli_stop_hook, &pc, NULL};
     avmit_train_result res;
     p.n_threads = nth;
+    avmit_nn_set_threads(nth); /* the program's OpenBLAS count; the library never sets it */
     int trc = avmit_train_run(m, &tr, &va, &p, &paths, out, resume != NULL, &cb, &res, &err);
     cli_tb_close(&pc.tb);
     if (trc) {

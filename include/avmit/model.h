@@ -98,9 +98,11 @@ typedef struct avmit_model {
     float *stats;       /* [n_stats] */
     avmit_model_params w;  /* views into weights */
     float *moving[AVMIT_S_COUNT]; /* views into stats (NULL when absent) */
+    struct avmit_graph *graph; /* the model as ops and tensors (internal, src/graph/graph.h) */
 } avmit_model;
 
-/* Fill the parameter and state tables for cfg (no allocation). */
+/* Fill the parameter and state tables for cfg (from the model's graph; all
+ * counts 0 if cfg is out of range or memory runs out). */
 void avmit_model_layout(const avmit_model_config *cfg, avmit_param_info params[AVMIT_P_COUNT],
                         avmit_param_info stats[AVMIT_S_COUNT], size_t *n_weights,
                         size_t *n_stats);

@@ -10,8 +10,9 @@
  *  - A backward ADDS into every gradient it produces (dinp and the parameter
  *    gradients); the caller zeroes gradient buffers once per step. A NULL dinp
  *    means "not needed" (e.g. the input is data).
- *  - GEMMs go through OpenBLAS cblas; the thread count is OpenBLAS's
- *    (avmit_nn_set_threads). Results are deterministic for a thread count.
+ *  - GEMMs go through OpenBLAS cblas. Threads are arguments: library calls
+ *    that train take a thread budget and never change OpenBLAS's process-wide
+ *    count; see "Threads" below. Results are deterministic.
  *
  * Keras details implemented here: Dense y = x.W + b (W [n_in,n_out]); BatchNormalization
  * eps 1e-3, momentum 0.99, batch statistics (biased variance) in training;
@@ -21,6 +22,19 @@
  * 1 recurrent); LSTM blocks [i|f|c|o], bias [4H]; categorical cross-entropy on
  * probabilities normalised by their sum and clipped to [1e-7, 1-1e-7]; Adam as
  * tf.raw_ops.ResourceApplyAdam (eps added to sqrt of the uncorrected v).
+ *
+ * Threads: OpenBLAS's own thread count is process-wide in the OpenBLAS that
+ * Debian bookworm ships (0.3.21), and results depend on it (its threaded
+ * GEMV splits sums). A run's budget (n_threads of avmit/train.h,
+ * avmit/savc_train.h) goes to the calling thread only, through
+ * avmit_nn_thread_budget, where the OpenBLAS loaded at run time has a
+ * thread-local count (openblas_set_num_threads_local, OpenBLAS >= 0.3.27).
+ * Otherwise GEMMs use the process-wide count, which only a program sets
+ * (avmit_nn_set_threads: the CLI does it once from --threads; the library
+ * never calls it), so concurrent runs cannot change each other's count and
+ * give the same bits as runs alone under the same process count
+ * (tests/unit/test_train_threads.c); the budget then sizes only avmit's own
+ * parallel loops.
  *
  * Thread-safety: all functions are reentrant (they touch only their arguments),
  * except avmit_nn_set_threads, which sets OpenBLAS's process-wide thread count.
@@ -40,9 +54,14 @@ extern "C" {
 #define AVMIT_BN_MOMENTUM 0.99f  /* Keras BatchNormalization default */
 #define AVMIT_CE_CLIP 1e-7f      /* Keras backend epsilon() used by categorical_crossentropy */
 
-/* Process-wide: OpenBLAS threads for every GEMM (n <= 0: all cores). */
+/* Process-wide: OpenBLAS threads for every GEMM (n <= 0: all cores). For
+ * programs (the CLI); the library never calls it. */
 void avmit_nn_set_threads(int n);
 int avmit_nn_get_threads(void);
+/* The calling thread's OpenBLAS budget (n <= 0: all cores) where OpenBLAS has
+ * a thread-local count; returns the previous budget to restore (pass it back),
+ * or 0 (nothing changed) when the loaded OpenBLAS lacks one. */
+int avmit_nn_thread_budget(int n);
 
 /* ---- Dense: out = inp . w + b --------------------------------------------- */
 void avmit_dense_forward(float *out,        /* [N,n_out] */

@@ -105,9 +105,11 @@ typedef struct avmit_savc_model {
     size_t n_weights;                        /* all trainable (FORMATS.md §5.3 totals) */
     float *weights;                          /* [n_weights] */
     float *p[AVMIT_SV_COUNT];                /* views into weights */
+    struct avmit_graph *graph;               /* the model as ops and tensors (internal) */
 } avmit_savc_model;
 
-/* The parameter table for cfg (no allocation). */
+/* The parameter table for cfg (from the model's graph; counts 0 if cfg is out
+ * of range or memory runs out). */
 void avmit_savc_layout(const avmit_savc_config *cfg, avmit_param_info params[AVMIT_SV_COUNT],
                        size_t *n_weights);
 int avmit_savc_create(avmit_savc_model **out, const avmit_savc_config *cfg, avmit_error *err);
@@ -171,7 +173,7 @@ void avmit_savc_backward(const avmit_savc_model *m, avmit_savc_ws *ws, const int
 /* Inference in two halves, so each video is embedded once per pass (the
  * weights are frozen there): avmit_savc_embed writes out [n_rows, E] =
  * L2norm(Dense_2(Dense_1(x))) of one tower (modality 0 audio, 1 visual) for
- * rows x [n_rows, D] (n_rows = videos * T), in chunks through ws.
+ * rows x [n_rows, D] (any n_rows; rows are independent), in chunks through ws.
  * avmit_savc_head_pairs: pair b takes rows [T,E] audio_idx[b] of emb_audio and
  * visual_idx[b] of emb_visual -> distance -> RNN (no dropout) -> probs [B,2]. */
 void avmit_savc_embed(const avmit_savc_model *m, avmit_savc_ws *ws, int modality,

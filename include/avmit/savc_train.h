@@ -28,7 +28,8 @@
  * best), train_state.safetensors (last epoch's weights, Adam m/v and counters).
  * Every file is written atomically.
  *
- * Thread-safety: reentrant; a run sets OpenBLAS's process-wide thread count.
+ * Threads: as avmit/train.h (no process-wide setting is changed).
+ * Thread-safety: reentrant.
  */
 #ifndef AVMIT_SAVC_TRAIN_H
 #define AVMIT_SAVC_TRAIN_H
@@ -39,6 +40,7 @@
 #include "avmit/error.h"
 #include "avmit/savc.h"
 #include "avmit/savc_pairs.h"
+#include "avmit/train.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -107,8 +109,13 @@ typedef struct avmit_savc_train_callbacks {
     void (*on_step)(void *ctx, int epoch, int step, int n_steps, double loss, double acc);
     /* replayed = 1 for the epochs a resume restores from metrics.csv */
     void (*on_epoch)(void *ctx, const avmit_savc_epoch *e, int replayed);
-    int (*should_stop)(void *ctx); /* non-zero: stop with AVMIT_E_CANCELLED */
+    /* checked after every step: non-zero finishes the step and returns
+     * AVMIT_E_CANCELLED; the directory keeps the last completed epoch's files */
+    int (*should_stop)(void *ctx);
     void *ctx;
+    /* after every completed epoch: its metrics row (loss, accuracy, val_loss,
+     * val_accuracy, seconds) */
+    void (*epoch_end)(void *ctx, const avmit_metrics_row *row);
 } avmit_savc_train_callbacks;
 
 typedef struct avmit_savc_train_result {

@@ -25,8 +25,13 @@
  * results.txt (best epoch's validation metrics), train_state.safetensors.
  * Every file is written atomically.
  *
- * Thread-safety: functions are reentrant; a training run sets OpenBLAS's
- * process-wide thread count (avmit_nn_set_threads).
+ * Threads: n_threads is the run's budget. The library never changes
+ * OpenBLAS's process-wide thread count; a run gives OpenBLAS its budget for
+ * the calling thread only where OpenBLAS offers a thread-local setting (see
+ * avmit/nn.h "Threads"). Concurrent runs do not change each other's results
+ * (tests/unit/test_train_threads.c).
+ *
+ * Thread-safety: functions are reentrant.
  */
 #ifndef AVMIT_TRAIN_H
 #define AVMIT_TRAIN_H
@@ -138,6 +143,15 @@ typedef struct avmit_train_result {
     avmit_epoch_metrics best;
 } avmit_train_result;
 
+/* One epoch's metrics as names and values, for writers that do not know the
+ * trainer (e.g. TensorBoard event files). Valid during the callback only. */
+typedef struct avmit_metrics_row {
+    int epoch;                 /* 1-based */
+    int n;                     /* entries */
+    const char *const *names;  /* "lr", "loss", "top1", ..., "seconds" */
+    const double *values;
+} avmit_metrics_row;
+
 typedef struct avmit_train_callbacks {
     /* after every batch: epoch (1-based), steps done / total, running means */
     void (*on_step)(void *ctx, int epoch, int step, int n_steps, double loss, double top1,
@@ -145,9 +159,13 @@ typedef struct avmit_train_callbacks {
     /* after every epoch (also called for epochs restored by a resume, with
      * replayed = 1, so a caller can print the history) */
     void (*on_epoch)(void *ctx, const avmit_epoch_metrics *m, int replayed);
-    /* non-zero: stop now with AVMIT_E_CANCELLED (state of the last epoch kept) */
+    /* checked after every step: non-zero finishes the step and returns
+     * AVMIT_E_CANCELLED; the directory keeps the last completed epoch's files
+     * (--resume continues from there) */
     int (*should_stop)(void *ctx);
     void *ctx;
+    /* after every completed epoch (not for replayed ones): the epoch's metrics row */
+    void (*epoch_end)(void *ctx, const avmit_metrics_row *row);
 } avmit_train_callbacks;
 
 /* Train m (created and initialised by the caller) into out_dir, which is created.

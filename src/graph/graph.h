@@ -60,6 +60,8 @@ typedef enum avmit_op_kind {
     AVMIT_OP_L2NORM,      /* tf.math.l2_normalize over the last dim */
     AVMIT_OP_EUCLID,      /* sqrt(max(sum (a-b)^2, floor)) over the last dim */
     AVMIT_OP_SOFTMAX,     /* softmax over the last dim */
+    AVMIT_OP_IDENTITY,    /* Reshape / Flatten / pooling over 1x1: same rows of the same
+                           * last dim; the output aliases the input (no copy) */
     AVMIT_OP_TRAIN_KINDS_END, /* marker: kinds above this are inference-only */
     /* --- CNN inference (issue 13; oneDNN) --- */
     AVMIT_OP_CONV2D,      /* NHWC, HWIO kernel, TF SAME/VALID padding, stride, fused post-op */
@@ -87,6 +89,22 @@ typedef enum avmit_gblock {
     AVMIT_GB_STATE = 1    /* non-trainable: BN moving mean / variance, normalisation stats */
 } avmit_gblock;
 
+/* Keras initial value of a parameter tensor (avmit_graph_init_params, src/nn). */
+typedef enum avmit_ginit {
+    AVMIT_INIT_ZEROS = 0,
+    AVMIT_INIT_ONES,
+    AVMIT_INIT_GLOROT,       /* glorot_uniform, fan_in = prod(shape[:-1]), fan_out = shape[-1] */
+    AVMIT_INIT_ORTHOGONAL,   /* Orthogonal(gain 1) of [prod(shape[:-1]), shape[-1]] */
+    AVMIT_INIT_FORGET_BIAS   /* LSTM bias [4H]: zeros, ones in the forget block [H, 2H) */
+} avmit_ginit;
+
+/* The loss the backward executor starts from (after the final SOFTMAX op). */
+typedef enum avmit_gloss {
+    AVMIT_LOSS_NONE = 0,     /* inference-only graph */
+    AVMIT_LOSS_CE,           /* categorical cross-entropy on clipped probabilities */
+    AVMIT_LOSS_BCE2          /* binary cross-entropy over 2 softmax outputs (SAVC) */
+} avmit_gloss;
+
 typedef struct avmit_gtensor {
     char layer[96];    /* Keras layer name, e.g. "audio_bn", "conv_pw_1_bn", "vggish/conv1" */
     char name[160];    /* full weight name, e.g. "audio_bn/moving_mean:0" */
@@ -96,6 +114,7 @@ typedef struct avmit_gtensor {
     avmit_gblock block;
     size_t offset;     /* floats from the start of its block */
     size_t count;      /* product of shape */
+    avmit_ginit init;  /* initial value (builders set it after appending; default zeros) */
 } avmit_gtensor;
 
 typedef struct avmit_gvalue {
@@ -131,6 +150,8 @@ typedef struct avmit_gop {
         struct { float floor; } euclid;
         struct { int squeeze; } se;           /* SE: squeeze width; params reduce k,b, expand k,b */
         struct { int variant; } rescale;      /* RESCALE: avmit_effnet_variant the input already has */
+        struct { int skip_zero_rows; } dense; /* input is data: all-zero (padding) rows give
+                                                 exactly the bias and skip the GEMM */
     } a;
 } avmit_gop;
 
@@ -141,6 +162,7 @@ typedef struct avmit_graph {
     size_t n_weights;       /* floats in the weights block (trainable count) */
     size_t n_state;         /* floats in the state block */
     int output;             /* value id of the graph output */
+    avmit_gloss loss;       /* training loss (AVMIT_LOSS_NONE for inference-only graphs) */
 } avmit_graph;
 
 /* Lifecycle. avmit_graph_free accepts NULL-initialised or partially built graphs. */

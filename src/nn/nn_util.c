@@ -1,5 +1,5 @@
 /*
- * nn_util.c — OpenBLAS thread count and fp16 conversions for the nn core.
+ * nn_util.c — OpenBLAS thread control and fp16 conversions for the nn core.
  */
 #include <cblas.h>
 #include <stdint.h>
@@ -11,6 +11,16 @@
 void avmit_nn_set_threads(int n) { openblas_set_num_threads(n > 0 ? n : avmit_cpu_count()); }
 
 int avmit_nn_get_threads(void) { return openblas_get_num_threads(); }
+
+/* OpenBLAS >= 0.3.27 has a count for the calling thread; Debian bookworm's
+ * 0.3.21 does not. The weak reference is NULL when the loaded libopenblas
+ * lacks it (no link-time dependency on the newer version). */
+extern int openblas_set_num_threads_local(int num_threads) __attribute__((weak));
+
+int avmit_nn_thread_budget(int n) {
+    if (!openblas_set_num_threads_local) return 0;
+    return openblas_set_num_threads_local(n > 0 ? n : avmit_cpu_count());
+}
 
 unsigned short avmit_f32_to_f16(float f) {
     uint32_t x;

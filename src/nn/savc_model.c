@@ -1,14 +1,17 @@
 /*
- * savc_model.c — the SAVC model's parameter table (Keras names and shapes of
- * the paper's random_seed.h5 files, FORMATS.md §5.3), Keras initial values and
- * the layer summary (include/avmit/savc.h, SPEC.md §4 experiment 2).
+ * savc_model.c — the SAVC model of include/avmit/savc.h as a thin wrapper over
+ * its graph (nn/builders.c avmit_savc_build; executor nn/gexec.c): config,
+ * parameter table, initial values, summary rows, forward/backward, and the
+ * two inference halves (tower embeddings, pair head) run as op subsets.
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "avmit/rng.h"
 #include "avmit/savc.h"
+#include "core/error_int.h"
+#include "nn/builders.h"
+#include "nn/gexec.h"
+#include "nn/net.h"
 
 avmit_savc_config avmit_savc_default_config(void) {
     avmit_savc_config c = {AVMIT_RNN_GRU, 256, 0.1f, 1024, 1280, 128, 7};
@@ -24,54 +27,25 @@ int avmit_savc_config_check(const avmit_savc_config *c, avmit_error *err) {
     else if (c->visual_dim < 1 || c->visual_dim > 1 << 20) bad = "visual_size";
     else if (c->embed < 1 || c->embed > 65536) bad = "embed";
     else if (c->timesteps < 1 || c->timesteps > 4096) bad = "timesteps";
-    if (bad)
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, bad,
-                               "SAVC model config value out of range");
+    AVMIT_RETURN_IF(bad, err, AVMIT_E_ARG, NULL, bad, "SAVC model config value out of range");
     return 0;
 }
 
-static const char *rnn_layer(avmit_rnn_kind k) {
-    return k == AVMIT_RNN_GRU ? "gru" : k == AVMIT_RNN_LSTM ? "lstm" : "simple_rnn";
+static int build(avmit_graph *g, const void *cfg, int *tid, avmit_error *err) {
+    int rc = avmit_savc_config_check(cfg, err);
+    return rc ? rc : avmit_savc_build(g, cfg, tid, err);
 }
 
-static void put(avmit_param_info *p, size_t *off, const char *name, int ndim, int64_t d0,
-                int64_t d1) {
-    memset(p, 0, sizeof *p);
-    snprintf(p->name, sizeof p->name, "%s", name);
-    p->ndim = ndim;
-    p->shape[0] = d0;
-    p->shape[1] = ndim > 1 ? d1 : 0;
-    p->count = (size_t)d0 * (size_t)(ndim > 1 ? d1 : 1);
-    p->offset = *off;
-    *off += p->count;
-}
-
-void avmit_savc_layout(const avmit_savc_config *c, avmit_param_info params[AVMIT_SV_COUNT],
+void avmit_savc_layout(const avmit_savc_config *cfg, avmit_param_info params[AVMIT_SV_COUNT],
                        size_t *n_weights) {
-    size_t off = 0;
-    const int E = c->embed, H = c->units, G = avmit_rnn_gates(c->rnn);
-    put(&params[AVMIT_SV_AUDIO_K1], &off, "audio_Dense_1/kernel:0", 2, c->audio_dim, E);
-    put(&params[AVMIT_SV_AUDIO_B1], &off, "audio_Dense_1/bias:0", 1, E, 0);
-    put(&params[AVMIT_SV_VISUAL_K1], &off, "visual_Dense_1/kernel:0", 2, c->visual_dim, E);
-    put(&params[AVMIT_SV_VISUAL_B1], &off, "visual_Dense_1/bias:0", 1, E, 0);
-    put(&params[AVMIT_SV_AUDIO_K2], &off, "audio_Dense_2/kernel:0", 2, E, E);
-    put(&params[AVMIT_SV_AUDIO_B2], &off, "audio_Dense_2/bias:0", 1, E, 0);
-    put(&params[AVMIT_SV_VISUAL_K2], &off, "visual_Dense_2/kernel:0", 2, E, E);
-    put(&params[AVMIT_SV_VISUAL_B2], &off, "visual_Dense_2/bias:0", 1, E, 0);
-    const char *rl = rnn_layer(c->rnn);
-    char name[64];
-    snprintf(name, sizeof name, "%s/%s_cell/kernel:0", rl, rl);
-    put(&params[AVMIT_SV_RNN_KERNEL], &off, name, 2, 1, (int64_t)G * H);
-    snprintf(name, sizeof name, "%s/%s_cell/recurrent_kernel:0", rl, rl);
-    put(&params[AVMIT_SV_RNN_RECURRENT], &off, name, 2, H, (int64_t)G * H);
-    snprintf(name, sizeof name, "%s/%s_cell/bias:0", rl, rl);
-    if (c->rnn == AVMIT_RNN_GRU)
-        put(&params[AVMIT_SV_RNN_BIAS], &off, name, 2, 2, (int64_t)G * H);
-    else
-        put(&params[AVMIT_SV_RNN_BIAS], &off, name, 1, (int64_t)G * H, 0);
-    put(&params[AVMIT_SV_OUT_KERNEL], &off, "dense_4/kernel:0", 2, H, 2);
-    put(&params[AVMIT_SV_OUT_BIAS], &off, "dense_4/bias:0", 1, 2, 0);
-    *n_weights = off;
+    int tid[AVMIT_SV_COUNT];
+    avmit_graph *g;
+    memset(params, 0, sizeof(avmit_param_info) * AVMIT_SV_COUNT);
+    *n_weights = 0;
+    if (avmit_net_build(&g, build, cfg, tid, NULL)) return;
+    avmit_net_tables(g, tid, AVMIT_SV_COUNT, params);
+    *n_weights = g->n_weights;
+    avmit_net_free(g);
 }
 
 void avmit_savc_views(const avmit_savc_model *m, float *block, float *views[AVMIT_SV_COUNT]) {
@@ -80,18 +54,20 @@ void avmit_savc_views(const avmit_savc_model *m, float *block, float *views[AVMI
 
 int avmit_savc_create(avmit_savc_model **out, const avmit_savc_config *cfg, avmit_error *err) {
     *out = NULL;
-    int rc = avmit_savc_config_check(cfg, err);
-    if (rc) return rc;
+    int tid[AVMIT_SV_COUNT];
+    float *state = NULL;
     avmit_savc_model *m = calloc(1, sizeof *m);
-    if (!m) return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL, "out of memory");
+    if (!m) return AVMIT_NOMEM(err, "SAVC model");
     m->cfg = *cfg;
-    avmit_savc_layout(cfg, m->params, &m->n_weights);
-    m->weights = calloc(m->n_weights, sizeof(float));
-    if (!m->weights) {
-        free(m);
-        return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, NULL,
-                               "out of memory for the SAVC model parameters");
+    int rc = avmit_net_build(&m->graph, build, cfg, tid, err);
+    if (!rc) rc = avmit_net_alloc(m->graph, &m->weights, &state, err);
+    free(state); /* SAVC has no non-trainable state */
+    if (rc) {
+        avmit_savc_free(m);
+        return rc;
     }
+    avmit_net_tables(m->graph, tid, AVMIT_SV_COUNT, m->params);
+    m->n_weights = m->graph->n_weights;
     avmit_savc_views(m, m->weights, m->p);
     *out = m;
     return 0;
@@ -99,30 +75,13 @@ int avmit_savc_create(avmit_savc_model **out, const avmit_savc_config *cfg, avmi
 
 void avmit_savc_free(avmit_savc_model *m) {
     if (!m) return;
+    avmit_net_free(m->graph);
     free(m->weights);
     free(m);
 }
 
 int avmit_savc_init(avmit_savc_model *m, uint64_t seed, avmit_error *err) {
-    memset(m->weights, 0, sizeof(float) * m->n_weights);
-    for (int i = 0; i < AVMIT_SV_COUNT; i++) {
-        const avmit_param_info *p = &m->params[i];
-        if (p->ndim != 2) continue; /* biases stay 0 (GRU's [2,3H] bias too) */
-        if (i == AVMIT_SV_RNN_BIAS) continue;
-        avmit_rng rng;
-        avmit_rng_seed(&rng, seed, avmit_hash64(p->name));
-        size_t rows = (size_t)p->shape[0], cols = (size_t)p->shape[1];
-        if (i == AVMIT_SV_RNN_RECURRENT) {
-            if (avmit_init_orthogonal(m->p[i], rows, cols, &rng))
-                return avmit_error_set(err, AVMIT_E_NOMEM, NULL, -1, -1, -1, p->name,
-                                       "out of memory");
-        } else {
-            avmit_init_glorot_uniform(m->p[i], p->count, rows, cols, &rng);
-        }
-    }
-    if (m->cfg.rnn == AVMIT_RNN_LSTM) /* unit_forget_bias */
-        for (int k = m->cfg.units; k < 2 * m->cfg.units; k++) m->p[AVMIT_SV_RNN_BIAS][k] = 1.0f;
-    return 0;
+    return avmit_graph_init_params(m->graph, m->weights, NULL, seed, 0, err);
 }
 
 int avmit_savc_find(const avmit_savc_model *m, const char *name) {
@@ -131,47 +90,108 @@ int avmit_savc_find(const avmit_savc_model *m, const char *name) {
     return -1;
 }
 
-static void row(avmit_layer_row *r, const char *name, const char *type, size_t n_params,
-                const char *fmt, int a, int b) {
-    memset(r, 0, sizeof *r);
-    snprintf(r->name, sizeof r->name, "%s", name);
-    snprintf(r->type, sizeof r->type, "%s", type);
-    snprintf(r->output, sizeof r->output, fmt, a, b);
-    r->n_params = n_params;
-    r->n_trainable = n_params;
+int avmit_savc_layers(const avmit_savc_config *c, avmit_layer_row rows[AVMIT_SAVC_MAX_LAYERS]) {
+    return avmit_net_layers(build, c, rows, AVMIT_SAVC_MAX_LAYERS);
 }
 
-int avmit_savc_layers(const avmit_savc_config *c, avmit_layer_row rows[AVMIT_SAVC_MAX_LAYERS]) {
-    static const char *const mod[2] = {"audio", "visual"};
-    const int T = c->timesteps, E = c->embed, H = c->units, dim[2] = {c->audio_dim, c->visual_dim};
-    char name[32];
-    int n = 0;
-    for (int k = 0; k < 2; k++) {
-        snprintf(name, sizeof name, "%s_input", mod[k]);
-        row(&rows[n++], name, "InputLayer", 0, "(None, %d, %d)", T, dim[k]);
+/* ---- forward / backward and the two inference halves ------------------------- */
+
+struct avmit_savc_ws {
+    avmit_gexec *ex;
+    const avmit_graph *g;
+    int in[2];              /* INPUT values: audio, visual */
+    int emb[2];             /* the L2norm outputs [T, E] of the two towers */
+    unsigned char *tower[2]; /* ops of each tower (embed) */
+    unsigned char *head;    /* the ops after the towers (head_pairs) */
+    float *pad;             /* [T, max(D_a, D_v)]: a last partial sample, zero-padded (embed) */
+    int T, E, B;
+};
+
+int avmit_savc_ws_create(avmit_savc_ws **out, const avmit_savc_model *m, int max_batch, avmit_error *err) {
+    *out = NULL;
+    const avmit_graph *g = m->graph;
+    avmit_savc_ws *w = calloc(1, sizeof *w);
+    if (!w) return AVMIT_NOMEM(err, "SAVC workspace");
+    int rc = avmit_gexec_create(&w->ex, g, max_batch, err);
+    w->g = g, w->T = m->cfg.timesteps, w->E = m->cfg.embed;
+    avmit_net_inputs(g, w->in, 2);
+    for (int i = 0, k = 0; i < g->n_ops; i++)
+        if (g->ops[i].kind == AVMIT_OP_L2NORM && k < 2) w->emb[k++] = g->ops[i].out;
+    w->tower[0] = calloc((size_t)g->n_ops, 1);
+    w->tower[1] = calloc((size_t)g->n_ops, 1);
+    w->head = calloc((size_t)g->n_ops, 1);
+    size_t dmax = (size_t)(m->cfg.audio_dim > m->cfg.visual_dim ? m->cfg.audio_dim : m->cfg.visual_dim);
+    w->pad = calloc((size_t)w->T * dmax, sizeof(float));
+    if (!rc && (!w->tower[0] || !w->tower[1] || !w->head || !w->pad)) rc = AVMIT_NOMEM(err, "SAVC workspace");
+    for (int k = 0; k < 2 && !rc; k++) rc = avmit_graph_ancestors(g, w->emb[k], w->tower[k], err);
+    if (rc) {
+        avmit_savc_ws_free(w);
+        return rc;
     }
-    for (int k = 0; k < 2; k++) {
-        snprintf(name, sizeof name, "%s_flatten", mod[k]);
-        row(&rows[n++], name, "TimeDistributed(Flatten)", 0, "(None, %d, %d)", T, dim[k]);
+    for (int i = 0; i < g->n_ops; i++) w->head[i] = !w->tower[0][i] && !w->tower[1][i];
+    *out = w;
+    return 0;
+}
+
+void avmit_savc_ws_free(avmit_savc_ws *ws) {
+    if (!ws) return;
+    avmit_gexec_free(ws->ex);
+    free(ws->tower[0]);
+    free(ws->tower[1]);
+    free(ws->head);
+    free(ws->pad);
+    free(ws);
+}
+
+const float *avmit_savc_forward(const avmit_savc_model *m, avmit_savc_ws *w, const float *xa,
+                                const float *xv, int B, const float *mask) {
+    avmit_gexec_bind(w->ex, w->in[0], xa, (size_t)m->cfg.audio_dim);
+    avmit_gexec_bind(w->ex, w->in[1], xv, (size_t)m->cfg.visual_dim);
+    if (avmit_gexec_forward(w->ex, m->weights, NULL, B, mask != NULL, mask, NULL)) return NULL;
+    w->B = B;
+    return avmit_gexec_value(w->ex, w->g->output);
+}
+
+void avmit_savc_backward(const avmit_savc_model *m, avmit_savc_ws *w, const int *labels, float *grads) {
+    avmit_gexec_backward(w->ex, m->weights, labels, grads);
+}
+
+/* Rows x [n, D] of tower k (n a multiple of T) through the tower's ops into out [n, E]. */
+static void embed_rows(const avmit_savc_model *m, avmit_savc_ws *w, int k, const float *x, size_t n, size_t D,
+                       float *out) {
+    avmit_gexec_bind(w->ex, w->in[k], x, D);
+    avmit_gexec_forward(w->ex, m->weights, NULL, (int)(n / (size_t)w->T), 0, NULL, w->tower[k]);
+    memcpy(out, avmit_gexec_value(w->ex, w->emb[k]), sizeof(float) * n * (size_t)w->E);
+}
+
+void avmit_savc_embed(const avmit_savc_model *m, avmit_savc_ws *w, int modality, const float *x,
+                      size_t n_rows, float *out) {
+    const int k = modality ? 1 : 0;
+    const size_t T = (size_t)w->T, D = (size_t)(k ? m->cfg.visual_dim : m->cfg.audio_dim), E = (size_t)w->E;
+    const size_t chunk = (size_t)avmit_gexec_max_batch(w->ex) * T, full = n_rows / T * T;
+    for (size_t r0 = 0; r0 < full; r0 += chunk)
+        embed_rows(m, w, k, x + r0 * D, full - r0 < chunk ? full - r0 : chunk, D, out + r0 * E);
+    if (full < n_rows) { /* rows are independent: the rest as one zero-padded sample */
+        float *tmp = w->pad;
+        memset(tmp, 0, sizeof(float) * T * D);
+        memcpy(tmp, x + full * D, sizeof(float) * (n_rows - full) * D);
+        avmit_gexec_bind(w->ex, w->in[k], tmp, D);
+        avmit_gexec_forward(w->ex, m->weights, NULL, 1, 0, NULL, w->tower[k]);
+        memcpy(out + full * E, avmit_gexec_value(w->ex, w->emb[k]), sizeof(float) * (n_rows - full) * E);
     }
-    for (int k = 0; k < 2; k++) {
-        snprintf(name, sizeof name, "%s_Dense_1", mod[k]);
-        row(&rows[n++], name, "TimeDistributed(Dense)", (size_t)dim[k] * E + E, "(None, %d, %d)",
-            T, E);
+}
+
+const float *avmit_savc_head_pairs(const avmit_savc_model *m, avmit_savc_ws *w, const float *emb_audio,
+                                   const float *emb_visual, const uint32_t *audio_idx,
+                                   const uint32_t *visual_idx, int B) {
+    if (B < 1 || B > avmit_gexec_max_batch(w->ex)) return NULL;
+    const size_t TE = (size_t)w->T * (size_t)w->E;
+    float *ya = avmit_gexec_value(w->ex, w->emb[0]), *yv = avmit_gexec_value(w->ex, w->emb[1]);
+    for (int b = 0; b < B; b++) {
+        memcpy(ya + b * TE, emb_audio + audio_idx[b] * TE, sizeof(float) * TE);
+        memcpy(yv + b * TE, emb_visual + visual_idx[b] * TE, sizeof(float) * TE);
     }
-    for (int k = 0; k < 2; k++) {
-        snprintf(name, sizeof name, "%s_Dense_2", mod[k]);
-        row(&rows[n++], name, "TimeDistributed(Dense)", (size_t)E * E + E, "(None, %d, %d)", T, E);
-    }
-    for (int k = 0; k < 2; k++) {
-        snprintf(name, sizeof name, "%s_L2norm", mod[k]);
-        row(&rows[n++], name, "TimeDistributed(Lambda)", 0, "(None, %d, %d)", T, E);
-    }
-    row(&rows[n++], "Euclidean_distance", "TimeDistributed(Lambda)", 0, "(None, %d, %d)", T, 1);
-    const int G = avmit_rnn_gates(c->rnn);
-    size_t nr = (size_t)G * H + (size_t)H * G * H + avmit_rnn_bias_count(c->rnn, H);
-    row(&rows[n++], rnn_layer(c->rnn), avmit_rnn_name(c->rnn), nr, "(None, %d)", H, 0);
-    row(&rows[n++], "dense_4", "Dense", (size_t)H * 2 + 2, "(None, %d)", 2, 0);
-    row(&rows[n++], "predictions", "Activation(softmax)", 0, "(None, %d)", 2, 0);
-    return n;
+    avmit_gexec_forward(w->ex, m->weights, NULL, B, 0, NULL, w->head);
+    w->B = B;
+    return avmit_gexec_value(w->ex, w->g->output);
 }

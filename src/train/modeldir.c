@@ -10,45 +10,23 @@
 #include "avmit/fileio.h"
 #include "avmit/safetensors.h"
 #include "avmit/train.h"
+#include "graph/graph_io.h"
 
 avmit_train_params avmit_train_default_params(void) {
     avmit_train_params p = {200, 16, 1e-3, 0.0, 0.0, 20, 0.001, 1, 0, 0, 0};
     return p;
 }
 
-/* Entries for every tensor of m (weights then statistics). */
-static size_t model_entries(const avmit_model *m, avmit_st_entry *e) {
-    size_t n = 0;
-    for (int i = 0; i < AVMIT_P_COUNT; i++) {
-        const avmit_param_info *p = &m->params[i];
-        if (p->count) e[n++] = (avmit_st_entry){p->name, AVMIT_DTYPE_F32, p->ndim, p->shape, m->weights + p->offset};
-    }
-    for (int s = 0; s < AVMIT_S_COUNT; s++) {
-        const avmit_param_info *p = &m->stats_info[s];
-        if (p->count) e[n++] = (avmit_st_entry){p->name, AVMIT_DTYPE_F32, p->ndim, p->shape, m->stats + p->offset};
-    }
-    return n;
-}
-
 int avmit_model_save(const avmit_model *m, const char *path, avmit_error *err) {
-    avmit_st_entry e[AVMIT_P_COUNT + AVMIT_S_COUNT];
-    size_t n = model_entries(m, e);
     const char *meta[2] = {"format", "avmit-exp1"};
-    return avmit_safetensors_write(path, e, n, meta, 1, err);
+    return avmit_graph_st_write(m->graph, m->weights, m->stats, path, meta, 1, err);
 }
 
 int avmit_model_load_weights(avmit_model *m, const char *path, avmit_error *err) {
     avmit_safetensors st;
     int rc = avmit_safetensors_read(&st, path, err);
     if (rc) return rc;
-    avmit_st_entry e[AVMIT_P_COUNT + AVMIT_S_COUNT];
-    size_t n = model_entries(m, e);
-    for (size_t i = 0; i < n && !rc; i++)
-        rc = avmit_safetensors_get_f32(&st, path, e[i].name, e[i].ndim, e[i].shape, (float *)e[i].data, err);
-    for (size_t i = 0; i < st.n && !rc; i++)
-        if (avmit_model_find(m, st.t[i].name) < 0)
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, st.t[i].name,
-                                 "unexpected tensor '%s' for a %s model", st.t[i].name, avmit_rnn_name(m->cfg.rnn));
+    rc = avmit_graph_st_read(m->graph, &st, path, m->weights, m->stats, 1, avmit_rnn_name(m->cfg.rnn), err);
     avmit_safetensors_free(&st);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "avmit/safetensors.h"
 #include "avmit/savc_train.h"
 #include "data/savc_pairs_int.h"
+#include "graph/graph_io.h"
 
 void avmit_savc_data_free(avmit_savc_data *d) {
     if (!d) return;
@@ -259,9 +260,7 @@ int avmit_savc_model_load(avmit_savc_model **out, const char *path, avmit_error 
         c.dropout = drop ? strtof(drop, NULL) : 0.0f;
         avmit_savc_model *m = NULL;
         if (!(r = avmit_savc_create(&m, &c, err))) {
-            for (int i = 0; i < AVMIT_SV_COUNT && !r; i++)
-                r = avmit_safetensors_get_f32(&st, path, m->params[i].name, m->params[i].ndim,
-                                              m->params[i].shape, m->p[i], err);
+            r = avmit_graph_st_read(m->graph, &st, path, m->weights, NULL, 0, "SAVC", err);
             if (r) avmit_savc_free(m);
             else *out = m;
         }

@@ -1,19 +1,20 @@
 /*
  * savc_train.c — the SAVC training loop (include/avmit/savc_train.h): epochs of
  * 12,960 freshly drawn pairs, Keras Adam with decoupled weight decay, best
- * validation accuracy checkpoint, metrics.csv, resumable train state.
+ * validation accuracy checkpoint, metrics.csv, resumable train state. The
+ * loop itself is train/loop.c's; this file fills its hooks.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 #include "avmit/csv.h"
 #include "avmit/fileio.h"
 #include "avmit/rng.h"
 #include "avmit/safetensors.h"
 #include "avmit/savc_train.h"
+#include "core/error_int.h"
+#include "train/loop.h"
 
 /* avmit_rng streams (xored with the epoch number). */
 #define STREAM_DRAW 0x5341564344000000ull    /* pairs of an epoch */
@@ -23,12 +24,6 @@
 avmit_savc_train_params avmit_savc_train_default_params(void) {
     avmit_savc_train_params p = {200, 512, 1e-4, 1e-5, 12960, 12960, 1, 0};
     return p;
-}
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Append k pairs drawn without replacement from src (all of them when k >= n),
@@ -64,7 +59,7 @@ static void shuffle3(avmit_rng *rng, uint32_t *a, uint32_t *v, int *y, size_t n)
 
 static int write_metrics(const char *dir, const avmit_savc_epoch *h, int n, avmit_error *err) {
     char *path = avmit_path_join(dir, "metrics.csv");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     avmit_atomic_file *f;
     int r = avmit_atomic_open(&f, path, 0, err);
     if (!r) {
@@ -81,7 +76,7 @@ static int write_metrics(const char *dir, const avmit_savc_epoch *h, int n, avmi
 
 static int read_metrics(const char *dir, avmit_savc_epoch *h, int want, avmit_error *err) {
     char *path = avmit_path_join(dir, "metrics.csv");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     avmit_csv t = {0};
     int r = avmit_csv_read(&t, path, err);
     if (!r && (t.n_cols != 7 || (int)t.n_rows < want))
@@ -130,7 +125,7 @@ static int write_state(const avmit_savc_model *m, const float *const blocks[3], 
     const char *meta[] = {"epoch", s_epoch, "step", s_step, "best_epoch", s_best,
                           "best_val_accuracy", s_acc, "seed", s_seed, "n_weights", s_n};
     char *path = avmit_path_join(dir, "train_state.safetensors");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     int r = avmit_safetensors_write(path, e, 3 * AVMIT_SV_COUNT, meta, 6, err);
     free(path);
     return r;
@@ -140,7 +135,7 @@ static int read_state(const avmit_savc_model *m, float *const blocks[3], const c
                       uint64_t seed, int *epoch, long long *step, int *best_epoch,
                       double *best_acc, avmit_error *err) {
     char *path = avmit_path_join(dir, "train_state.safetensors");
-    if (!path) return avmit_error_path(err, AVMIT_E_NOMEM, dir, "out of memory");
+    if (!path) return AVMIT_NOMEM(err, dir);
     avmit_safetensors st;
     int r = avmit_safetensors_read(&st, path, err);
     if (r) {
@@ -151,9 +146,9 @@ static int read_state(const avmit_savc_model *m, float *const blocks[3], const c
     const char *v[5];
     for (int i = 0; i < 5 && !r; i++)
         if (!(v[i] = avmit_safetensors_meta(&st, k[i])))
-            r = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, k[i], "metadata missing");
+            r = AVMIT_ERR(err, AVMIT_E_FORMAT, path, k[i], "metadata missing");
     if (!r && strtoull(v[4], NULL, 10) != (unsigned long long)seed)
-        r = avmit_error_set(err, AVMIT_E_ARG, path, -1, -1, -1, "seed",
+        r = AVMIT_ERR(err, AVMIT_E_ARG, path, "seed",
                             "the run used seed %s, not %llu: resume with the same seed", v[4],
                             (unsigned long long)seed);
     if (!r) {
@@ -175,12 +170,12 @@ static int read_state(const avmit_savc_model *m, float *const blocks[3], const c
     return r;
 }
 
-/* ---- the loop ----------------------------------------------------------------- */
+/* ---- the hooks of train/loop.h ------------------------------------------------ */
 
 typedef struct {
     uint32_t *a, *v, *perm;
     int *y;
-    float *xa, *xv, *mask, *grads, *adam_m, *adam_v, *best;
+    float *xa, *xv, *mask;
     avmit_savc_pairs val;
     int *val_y;
     avmit_savc_epoch *hist;
@@ -188,9 +183,108 @@ typedef struct {
 
 static void free_bufs(train_bufs *b) {
     free(b->a), free(b->v), free(b->perm), free(b->y);
-    free(b->xa), free(b->xv), free(b->mask), free(b->grads), free(b->adam_m), free(b->adam_v);
-    free(b->best), free(b->val_y), free(b->hist);
+    free(b->xa), free(b->xv), free(b->mask);
+    free(b->val_y), free(b->hist);
     avmit_savc_pairs_free(&b->val);
+}
+
+typedef struct savc_run {
+    avmit_savc_model *m;
+    const avmit_savc_data *data;
+    const avmit_savc_pairs *tc, *ti;
+    const avmit_savc_train_params *p;
+    const avmit_savc_train_callbacks *cb;
+    avmit_savc_train_result *res;
+    const char *out_dir;
+    char *best_path;
+    avmit_savc_ws *ws;
+    train_bufs b;
+    size_t n;               /* pairs of the epoch */
+    double loss, acc;       /* running sums over the epoch's pairs */
+    avmit_rng drop;         /* the epoch's dropout stream */
+    avmit_adam_params ap;
+    int best_epoch;
+    double best_acc;
+    double row[5];
+} savc_run;
+
+static int savc_begin_epoch(void *u, int epoch, avmit_adam_params *ap) {
+    savc_run *r = u;
+    const avmit_savc_train_params *p = r->p;
+    avmit_rng rng;
+    avmit_train_stream(&rng, p->seed, STREAM_DRAW, epoch, AVMIT_STREAM_XOR);
+    avmit_train_stream(&r->drop, p->seed, STREAM_DROPOUT, epoch, AVMIT_STREAM_XOR);
+    r->n = 0;
+    draw(&rng, r->tc, p->epoch_pairs / 2, 1, r->b.perm, r->b.a, r->b.v, r->b.y, &r->n);
+    draw(&rng, r->ti, p->epoch_pairs / 2, 0, r->b.perm, r->b.a, r->b.v, r->b.y, &r->n);
+    shuffle3(&rng, r->b.a, r->b.v, r->b.y, r->n);
+    r->loss = r->acc = 0;
+    *ap = r->ap;
+    return (int)((r->n + (size_t)p->batch - 1) / (size_t)p->batch);
+}
+
+static void savc_step(void *u, int epoch, int s, int n_steps, float *grads) {
+    savc_run *r = u;
+    const avmit_savc_config *c = &r->m->cfg;
+    const size_t B = (size_t)r->p->batch, T = (size_t)c->timesteps, s0 = (size_t)s * B;
+    const int nb = (int)(r->n - s0 < B ? r->n - s0 : B);
+    const size_t ra = T * c->audio_dim, rv = T * c->visual_dim;
+    for (int i = 0; i < nb; i++) {
+        memcpy(r->b.xa + i * ra, r->data->audio + r->b.a[s0 + i] * ra, sizeof(float) * ra);
+        memcpy(r->b.xv + i * rv, r->data->visual + r->b.v[s0 + i] * rv, sizeof(float) * rv);
+    }
+    avmit_dropout_mask(r->b.mask, (size_t)nb, c->dropout, &r->drop);
+    const float *probs = avmit_savc_forward(r->m, r->ws, r->b.xa, r->b.xv, nb, c->dropout > 0 ? r->b.mask : NULL);
+    r->loss += avmit_bce2_loss(probs, r->b.y + s0, nb) * nb;
+    r->acc += avmit_bce2_accuracy(probs, r->b.y + s0, nb) * nb;
+    avmit_savc_backward(r->m, r->ws, r->b.y + s0, grads);
+    if (r->cb && r->cb->on_step)
+        r->cb->on_step(r->cb->ctx, epoch, s + 1, n_steps, r->loss / (double)(s0 + nb), r->acc / (double)(s0 + nb));
+}
+
+/* Validation on the fixed subset; improvement = accuracy strictly above the best. */
+static int savc_end_epoch(void *u, int epoch, int *improved, avmit_error *err) {
+    savc_run *r = u;
+    avmit_savc_eval ve;
+    int rc = avmit_savc_predict(r->m, r->data, &r->b.val, r->b.val_y, r->p->batch, NULL, &ve, err);
+    if (rc) return rc;
+    avmit_savc_epoch *h = &r->b.hist[epoch - 1];
+    h->epoch = epoch;
+    h->loss = r->loss / (double)r->n;
+    h->accuracy = r->acc / (double)r->n;
+    h->val_loss = ve.loss;
+    h->val_accuracy = ve.accuracy;
+    *improved = h->improved = ve.accuracy > r->best_acc;
+    if (h->improved) {
+        r->best_acc = ve.accuracy;
+        r->best_epoch = epoch;
+    }
+    return 0;
+}
+
+static int savc_save_best(void *u, avmit_error *err) {
+    savc_run *r = u;
+    return avmit_savc_model_save(r->m, r->best_path, err);
+}
+
+static const char *const SAVC_ROW[5] = {"loss", "accuracy", "val_loss", "val_accuracy", "seconds"};
+
+static int savc_write_epoch(void *u, int epoch, double seconds, int improved, const avmit_loop_state *st,
+                            avmit_metrics_row *row, avmit_error *err) {
+    savc_run *r = u;
+    avmit_savc_epoch *h = &r->b.hist[epoch - 1];
+    h->seconds = seconds;
+    const float *const blocks[3] = {r->m->weights, st->adam_m, st->adam_v};
+    int rc = write_metrics(r->out_dir, r->b.hist, epoch, err);
+    if (!rc) rc = write_state(r->m, blocks, r->out_dir, epoch, st->adam_t, r->best_epoch, r->best_acc, r->p->seed, err);
+    if (rc) return rc;
+    if (improved) r->res->best = *h;
+    r->res->epochs_run = epoch;
+    if (r->cb && r->cb->on_epoch) r->cb->on_epoch(r->cb->ctx, h, 0);
+    const double v[5] = {h->loss, h->accuracy, h->val_loss, h->val_accuracy, h->seconds};
+    memcpy(r->row, v, sizeof v);
+    *row = (avmit_metrics_row){epoch, 5, SAVC_ROW, r->row};
+    return 0;
 }
 
 int avmit_savc_train(avmit_savc_model *m, const avmit_savc_data *data,
@@ -212,137 +306,76 @@ int avmit_savc_train(avmit_savc_model *m, const avmit_savc_data *data,
                                 ti->n, vc->n, vi->n);
     int r = avmit_mkdirs(out_dir, err);
     if (r) return r;
-    avmit_nn_set_threads(p->n_threads);
     const size_t T = (size_t)c->timesteps, half = p->epoch_pairs / 2, B = (size_t)p->batch;
     const size_t n_max = 2 * half, n_perm = tc->n > ti->n ? tc->n : ti->n;
     const size_t vmax = vc->n + vi->n, nv = vc->n > vi->n ? vc->n : vi->n;
-    train_bufs b = {0};
-    int start = 0, best_epoch = 0, completed = 0;
-    long long step = 0;
-    double best_acc = -1;
-    b.a = malloc(sizeof(uint32_t) * n_max), b.v = malloc(sizeof(uint32_t) * n_max);
-    b.y = malloc(sizeof(int) * n_max);
-    b.perm = malloc(sizeof(uint32_t) * (n_perm > nv ? n_perm : nv));
-    b.xa = malloc(sizeof(float) * B * T * c->audio_dim);
-    b.xv = malloc(sizeof(float) * B * T * c->visual_dim);
-    b.mask = malloc(sizeof(float) * B);
-    b.grads = malloc(sizeof(float) * m->n_weights);
-    b.adam_m = calloc(m->n_weights, sizeof(float));
-    b.adam_v = calloc(m->n_weights, sizeof(float));
-    b.best = malloc(sizeof(float) * m->n_weights);
-    b.val.audio = malloc(sizeof(uint32_t) * vmax), b.val.visual = malloc(sizeof(uint32_t) * vmax);
-    b.val_y = malloc(sizeof(int) * vmax);
-    b.hist = calloc((size_t)p->epochs, sizeof *b.hist);
-    avmit_savc_ws *ws = NULL;
-    char *best_path = avmit_path_join(out_dir, "model.safetensors");
-    if (!b.a || !b.v || !b.y || !b.perm || !b.xa || !b.xv || !b.mask || !b.grads || !b.adam_m ||
-        !b.adam_v || !b.best || !b.val.audio || !b.val.visual || !b.val_y || !b.hist ||
-        !best_path) {
+    savc_run x = {0};
+    x.m = m, x.data = data, x.tc = tc, x.ti = ti, x.p = p, x.cb = cb, x.res = res, x.out_dir = out_dir;
+    x.best_acc = -1;
+    x.ap = avmit_adam_default_params((float)p->lr);
+    x.ap.weight_decay = (float)p->weight_decay;
+    avmit_loop_hooks h = {&x, m->weights, m->n_weights, NULL, 0,
+                          savc_begin_epoch, savc_step, savc_end_epoch, savc_save_best, savc_write_epoch,
+                          NULL, cb ? cb->should_stop : NULL, cb ? cb->epoch_end : NULL,
+                          cb ? cb->ctx : NULL, out_dir};
+    avmit_loop_state st = {0};
+    const int prev_budget = avmit_nn_thread_budget(p->n_threads);
+    train_bufs *b = &x.b;
+    b->a = malloc(sizeof(uint32_t) * n_max), b->v = malloc(sizeof(uint32_t) * n_max);
+    b->y = malloc(sizeof(int) * n_max);
+    b->perm = malloc(sizeof(uint32_t) * (n_perm > nv ? n_perm : nv));
+    b->xa = malloc(sizeof(float) * B * T * c->audio_dim);
+    b->xv = malloc(sizeof(float) * B * T * c->visual_dim);
+    b->mask = malloc(sizeof(float) * B);
+    b->val.audio = malloc(sizeof(uint32_t) * vmax), b->val.visual = malloc(sizeof(uint32_t) * vmax);
+    b->val_y = malloc(sizeof(int) * vmax);
+    b->hist = calloc((size_t)p->epochs, sizeof *b->hist);
+    x.best_path = avmit_path_join(out_dir, "model.safetensors");
+    if (!b->a || !b->v || !b->y || !b->perm || !b->xa || !b->xv || !b->mask || !b->val.audio ||
+        !b->val.visual || !b->val_y || !b->hist || !x.best_path) {
         r = avmit_error_path(err, AVMIT_E_NOMEM, out_dir, "out of memory for training");
         goto done;
     }
-    memcpy(b.best, m->weights, sizeof(float) * m->n_weights);
-    if ((r = avmit_savc_ws_create(&ws, m, p->batch, err))) goto done;
+    if ((r = avmit_loop_state_alloc(&st, &h, err)) || (r = avmit_savc_ws_create(&x.ws, m, p->batch, err)))
+        goto done;
     /* The fixed validation subset, then kept in drawn order. */
     {
         avmit_rng rng;
         avmit_rng_seed(&rng, p->seed, STREAM_VAL);
-        draw(&rng, vc, p->val_pairs / 2, 1, b.perm, b.val.audio, b.val.visual, b.val_y, &b.val.n);
-        draw(&rng, vi, p->val_pairs / 2, 0, b.perm, b.val.audio, b.val.visual, b.val_y, &b.val.n);
+        draw(&rng, vc, p->val_pairs / 2, 1, b->perm, b->val.audio, b->val.visual, b->val_y, &b->val.n);
+        draw(&rng, vi, p->val_pairs / 2, 0, b->perm, b->val.audio, b->val.visual, b->val_y, &b->val.n);
     }
     if (resume) {
-        float *const blocks[3] = {m->weights, b.adam_m, b.adam_v};
-        if ((r = read_state(m, blocks, out_dir, p->seed, &start, &step, &best_epoch, &best_acc,
-                            err)))
+        float *const blocks[3] = {m->weights, st.adam_m, st.adam_v};
+        if ((r = read_state(m, blocks, out_dir, p->seed, &st.epoch, &st.adam_t, &x.best_epoch, &x.best_acc, err)))
             goto done;
-        if (start > p->epochs) start = p->epochs;
-        if ((r = read_metrics(out_dir, b.hist, start, err))) goto done;
-        if (best_epoch > 0) {
+        if (st.epoch > p->epochs) st.epoch = p->epochs;
+        if ((r = read_metrics(out_dir, b->hist, st.epoch, err))) goto done;
+        if (x.best_epoch > 0) {
             avmit_savc_model *bm = NULL;
-            if ((r = avmit_savc_model_load(&bm, best_path, err))) goto done;
+            if ((r = avmit_savc_model_load(&bm, x.best_path, err))) goto done;
             if (bm->n_weights != m->n_weights) {
                 avmit_savc_free(bm);
-                r = avmit_error_path(err, AVMIT_E_FORMAT, best_path,
+                r = avmit_error_path(err, AVMIT_E_FORMAT, x.best_path,
                                      "the best checkpoint's model differs from the config");
                 goto done;
             }
-            memcpy(b.best, bm->weights, sizeof(float) * m->n_weights);
+            memcpy(st.best_w, bm->weights, sizeof(float) * m->n_weights);
             avmit_savc_free(bm);
-            res->best = b.hist[best_epoch - 1];
+            res->best = b->hist[x.best_epoch - 1];
         }
-        for (int e = 0; e < start && cb && cb->on_epoch; e++) cb->on_epoch(cb->ctx, &b.hist[e], 1);
-        completed = start;
+        for (int e = 0; e < st.epoch && cb && cb->on_epoch; e++) cb->on_epoch(cb->ctx, &b->hist[e], 1);
+        res->epochs_run = st.epoch;
     }
-    avmit_adam_params ap = avmit_adam_default_params((float)p->lr);
-    ap.weight_decay = (float)p->weight_decay;
-    for (int epoch = start + 1; epoch <= p->epochs; epoch++) {
-        double t0 = now_seconds();
-        avmit_rng rng, drop;
-        avmit_rng_seed(&rng, p->seed, STREAM_DRAW ^ (uint64_t)epoch);
-        avmit_rng_seed(&drop, p->seed, STREAM_DROPOUT ^ (uint64_t)epoch);
-        size_t n = 0;
-        draw(&rng, tc, half, 1, b.perm, b.a, b.v, b.y, &n);
-        draw(&rng, ti, half, 0, b.perm, b.a, b.v, b.y, &n);
-        shuffle3(&rng, b.a, b.v, b.y, n);
-        const int n_steps = (int)((n + B - 1) / B);
-        double loss = 0, acc = 0;
-        for (int s = 0; s < n_steps; s++) {
-            if (cb && cb->should_stop && cb->should_stop(cb->ctx)) {
-                r = avmit_error_path(err, AVMIT_E_CANCELLED, out_dir,
-                                     "stopped during epoch %d; the last completed epoch is kept",
-                                     epoch);
-                goto done;
-            }
-            const size_t s0 = (size_t)s * B;
-            const int nb = (int)(n - s0 < B ? n - s0 : B);
-            const size_t ra = T * c->audio_dim, rv = T * c->visual_dim;
-            for (int i = 0; i < nb; i++) {
-                memcpy(b.xa + i * ra, data->audio + b.a[s0 + i] * ra, sizeof(float) * ra);
-                memcpy(b.xv + i * rv, data->visual + b.v[s0 + i] * rv, sizeof(float) * rv);
-            }
-            avmit_dropout_mask(b.mask, (size_t)nb, c->dropout, &drop);
-            const float *probs = avmit_savc_forward(m, ws, b.xa, b.xv, nb,
-                                                    c->dropout > 0 ? b.mask : NULL);
-            loss += avmit_bce2_loss(probs, b.y + s0, nb) * nb;
-            acc += avmit_bce2_accuracy(probs, b.y + s0, nb) * nb;
-            memset(b.grads, 0, sizeof(float) * m->n_weights);
-            avmit_savc_backward(m, ws, b.y + s0, b.grads);
-            avmit_adam_step(m->weights, b.grads, b.adam_m, b.adam_v, m->n_weights, &ap, ++step);
-            if (cb && cb->on_step)
-                cb->on_step(cb->ctx, epoch, s + 1, n_steps, loss / (double)(s0 + nb),
-                            acc / (double)(s0 + nb));
-        }
-        avmit_savc_eval ve;
-        if ((r = avmit_savc_predict(m, data, &b.val, b.val_y, p->batch, NULL, &ve, err)))
-            goto done;
-        avmit_savc_epoch *h = &b.hist[epoch - 1];
-        h->epoch = epoch;
-        h->loss = loss / (double)n;
-        h->accuracy = acc / (double)n;
-        h->val_loss = ve.loss;
-        h->val_accuracy = ve.accuracy;
-        h->improved = ve.accuracy > best_acc;
-        if (h->improved) {
-            best_acc = ve.accuracy;
-            best_epoch = epoch;
-            memcpy(b.best, m->weights, sizeof(float) * m->n_weights);
-            if ((r = avmit_savc_model_save(m, best_path, err))) goto done;
-        }
-        h->seconds = now_seconds() - t0;
-        const float *const blocks[3] = {m->weights, b.adam_m, b.adam_v};
-        if ((r = write_metrics(out_dir, b.hist, epoch, err)) ||
-            (r = write_state(m, blocks, out_dir, epoch, step, best_epoch, best_acc, p->seed, err)))
-            goto done;
-        if (h->improved) res->best = *h;
-        completed = epoch;
-        if (cb && cb->on_epoch) cb->on_epoch(cb->ctx, h, 0);
-    }
+    int stopped;
+    r = avmit_loop_run(&h, &st, p->epochs, &stopped, err);
 done:
-    res->epochs_run = completed;
-    res->best_epoch = best_epoch;
-    if (b.best) memcpy(m->weights, b.best, sizeof(float) * m->n_weights);
-    avmit_savc_ws_free(ws);
-    free(best_path);
-    free_bufs(&b);
+    if (prev_budget) avmit_nn_thread_budget(prev_budget);
+    res->best_epoch = x.best_epoch;
+    if (st.best_w) memcpy(m->weights, st.best_w, sizeof(float) * m->n_weights);
+    avmit_savc_ws_free(x.ws);
+    avmit_loop_state_free(&st);
+    free(x.best_path);
+    free_bufs(b);
     return r;
 }

@@ -149,7 +149,7 @@ int avmit_search_exp1_train(void *vctx, const avmit_search_trial *t, avmit_searc
     avmit_data_paths paths;
     memset(&paths, 0, sizeof paths);
     abort_fwd fwd = {t->should_abort, t->abort_ctx};
-    avmit_train_callbacks cb = {NULL, NULL, forward_abort, &fwd};
+    avmit_train_callbacks cb = {NULL, NULL, forward_abort, &fwd, NULL};
     avmit_train_result res;
     r = avmit_train_run(m, &boot, &oob, &p, &paths, dir, 0, &cb, &res, err);
     if (!r) {

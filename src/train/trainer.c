@@ -6,6 +6,9 @@
  * checkpoint at every improvement, metrics.csv, results.txt, and a state file
  * written after every epoch so that --resume continues bit-identically.
  *
+ * The loop itself is train/loop.c's; this file fills its hooks (the epoch's
+ * shuffle, a batch's forward/backward, validation on loss, the state file).
+ *
  * Randomness: epoch e shuffles with avmit_rng stream (seed, SHUFFLE + e) and
  * draws dropout masks from (seed, DROPOUT + e), so nothing random carries over
  * between epochs and the state file needs no RNG state.
@@ -14,12 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 #include "avmit/fileio.h"
 #include "avmit/rng.h"
 #include "avmit/safetensors.h"
 #include "avmit/train.h"
+#include "core/error_int.h"
+#include "train/loop.h"
 #include "train/train_int.h"
 
 #define STREAM_SHUFFLE 0x5348554646000000ull
@@ -42,12 +45,6 @@ static int history_push(history *hs, const avmit_epoch_metrics *m) {
     return 0;
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void config_signature(const avmit_model_config *c, char *s, size_t cap) {
     snprintf(s, cap, "%s units=%d dropout=%.9g nb=%d %s audio=%d visual=%d Da=%d Dv=%d T=%d K=%d",
              avmit_rnn_name(c->rnn), c->units, (double)c->dropout, c->bottleneck, avmit_act_name(c->act),
@@ -56,7 +53,7 @@ static void config_signature(const avmit_model_config *c, char *s, size_t cap) {
 
 static char *in_dir(const char *dir, const char *name, avmit_error *err) {
     char *p = avmit_path_join(dir, name);
-    if (!p) avmit_error_set(err, AVMIT_E_NOMEM, dir, -1, -1, -1, NULL, "out of memory");
+    if (!p) AVMIT_NOMEM(err, dir);
     return p;
 }
 
@@ -94,16 +91,14 @@ static int write_results(const char *dir, const avmit_train_result *r, avmit_err
     return rc;
 }
 
-/* Everything a resumed run needs after `epoch` completed epochs. */
+/* The model-specific counters of the state file (the rest is avmit_loop_state). */
 typedef struct {
-    float *adam_m, *adam_v, *best_w, *best_s;
-    int epoch, best_epoch, wait;
-    long long adam_t;
+    int best_epoch, wait;
     double best_loss;
-} train_state;
+} exp1_counters;
 
-static int save_state(const char *dir, const avmit_model *m, const train_state *s, const history *hs,
-                      avmit_error *err) {
+static int save_state(const char *dir, const avmit_model *m, const avmit_loop_state *s,
+                      const exp1_counters *k, const history *hs, avmit_error *err) {
     int64_t nw = (int64_t)m->n_weights, ns = (int64_t)m->n_stats;
     avmit_st_entry e[6] = {{"weights", AVMIT_DTYPE_F32, 1, &nw, m->weights},
                            {"stats", AVMIT_DTYPE_F32, 1, &ns, m->stats},
@@ -114,14 +109,14 @@ static int save_state(const char *dir, const avmit_model *m, const train_state *
     char sig[256], ep[32], be[32], wt[32], at[32], bl[64];
     config_signature(&m->cfg, sig, sizeof sig);
     snprintf(ep, sizeof ep, "%d", s->epoch);
-    snprintf(be, sizeof be, "%d", s->best_epoch);
-    snprintf(wt, sizeof wt, "%d", s->wait);
+    snprintf(be, sizeof be, "%d", k->best_epoch);
+    snprintf(wt, sizeof wt, "%d", k->wait);
     snprintf(at, sizeof at, "%lld", s->adam_t);
-    snprintf(bl, sizeof bl, "%a", s->best_loss);
+    snprintf(bl, sizeof bl, "%a", k->best_loss);
     /* history: one line per epoch, %a for exact doubles */
     size_t cap = 64 + hs->n * 320;
     char *hist = malloc(cap), *p = hist;
-    if (!hist) return avmit_error_set(err, AVMIT_E_NOMEM, dir, -1, -1, -1, NULL, "out of memory");
+    if (!hist) return AVMIT_NOMEM(err, dir);
     *p = 0;
     for (size_t i = 0; i < hs->n; i++) {
         const avmit_epoch_metrics *h = &hs->h[i];
@@ -137,7 +132,8 @@ static int save_state(const char *dir, const avmit_model *m, const train_state *
     return rc;
 }
 
-static int load_state(const char *dir, avmit_model *m, train_state *s, history *hs, avmit_error *err) {
+static int load_state(const char *dir, avmit_model *m, avmit_loop_state *s, exp1_counters *k, history *hs,
+                      avmit_error *err) {
     char *path = in_dir(dir, STATE_FILE, err), sig[256];
     if (!path) return AVMIT_E_NOMEM;
     avmit_safetensors st;
@@ -146,7 +142,7 @@ static int load_state(const char *dir, avmit_model *m, train_state *s, history *
     config_signature(&m->cfg, sig, sizeof sig);
     const char *have = avmit_safetensors_meta(&st, "config");
     if (!have || strcmp(have, sig)) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "config",
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "config",
                              "state is for the model '%s', not '%s'", have ? have : "?", sig);
         goto out;
     }
@@ -162,30 +158,152 @@ static int load_state(const char *dir, avmit_model *m, train_state *s, history *
                *wt = avmit_safetensors_meta(&st, "wait"), *at = avmit_safetensors_meta(&st, "adam_t"),
                *bl = avmit_safetensors_meta(&st, "best_loss"), *hi = avmit_safetensors_meta(&st, "history");
     if (!ep || !be || !wt || !at || !bl || !hi) {
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "__metadata__", "state metadata incomplete");
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "__metadata__", "state metadata incomplete");
         goto out;
     }
-    s->epoch = atoi(ep), s->best_epoch = atoi(be), s->wait = atoi(wt);
+    s->epoch = atoi(ep), k->best_epoch = atoi(be), k->wait = atoi(wt);
     s->adam_t = atoll(at);
-    s->best_loss = strtod(bl, NULL);
+    k->best_loss = strtod(bl, NULL);
     for (const char *line = hi; *line;) {
         avmit_epoch_metrics h;
         if (sscanf(line, "%d %la %la %la %la %la %la %la %la %d", &h.epoch, &h.lr, &h.loss, &h.top1, &h.top5,
                    &h.val_loss, &h.val_top1, &h.val_top5, &h.seconds, &h.improved) != 10 ||
             history_push(hs, &h)) {
-            rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "history", "bad history line");
+            rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "history", "bad history line");
             goto out;
         }
         const char *nl = strchr(line, '\n');
         line = nl ? nl + 1 : line + strlen(line);
     }
     if ((size_t)s->epoch != hs->n)
-        rc = avmit_error_set(err, AVMIT_E_FORMAT, path, -1, -1, -1, "history",
+        rc = AVMIT_ERR(err, AVMIT_E_FORMAT, path, "history",
                              "%zu history lines for %d epochs", hs->n, s->epoch);
 out:
     avmit_safetensors_free(&st);
     free(path);
     return rc;
+}
+
+/* ---- the hooks of train/loop.h ---------------------------------------------- */
+
+typedef struct exp1_run {
+    avmit_model *m;
+    const avmit_examples *train, *val;
+    const avmit_train_params *p;
+    const avmit_train_callbacks *cb;
+    avmit_train_result *res;
+    const char *out_dir;
+    char *model_path;
+    avmit_model_ws *ws;
+    float *x, *mask;          /* [B, T, D] batch, [B, Dr] dropout mask */
+    uint32_t *perm;           /* [n] the epoch's order */
+    int *yb;                  /* [B] batch labels */
+    avmit_rng drop;           /* the epoch's dropout stream */
+    double loss_sum;          /* running sums of the epoch */
+    size_t c1, c5, seen;
+    avmit_epoch_metrics em;   /* the epoch being run */
+    exp1_counters k;
+    history hs;
+    double row[8];            /* the metrics row handed to epoch_end */
+} exp1_run;
+
+static int exp1_begin_epoch(void *u, int epoch, avmit_adam_params *ap) {
+    exp1_run *r = u;
+    const avmit_train_params *p = r->p;
+    memset(&r->em, 0, sizeof r->em);
+    r->em.epoch = epoch;
+    r->em.lr = p->lr * exp(-p->lr_decay * (epoch - 1));
+    *ap = avmit_adam_default_params((float)r->em.lr);
+    ap->weight_decay = (float)p->weight_decay;
+    avmit_rng shuf;
+    avmit_train_stream(&shuf, p->seed, STREAM_SHUFFLE, epoch, AVMIT_STREAM_ADD);
+    avmit_train_stream(&r->drop, p->seed, STREAM_DROPOUT, epoch, AVMIT_STREAM_ADD);
+    for (size_t i = 0; i < r->train->n; i++) r->perm[i] = (uint32_t)i;
+    avmit_rng_shuffle_u32(&shuf, r->perm, r->train->n);
+    r->loss_sum = 0, r->c1 = r->c5 = r->seen = 0;
+    return (int)((r->train->n + (size_t)p->batch - 1) / (size_t)p->batch);
+}
+
+static void exp1_step(void *u, int epoch, int step, int n_steps, float *grads) {
+    exp1_run *r = u;
+    const avmit_model_config *c = &r->m->cfg;
+    const int B = r->p->batch, K = c->n_classes;
+    size_t at = (size_t)step * B;
+    int bn = (int)(r->train->n - at < (size_t)B ? r->train->n - at : (size_t)B);
+    avmit_examples_gather(r->train, r->perm + at, bn, r->x);
+    for (int b = 0; b < bn; b++) r->yb[b] = r->train->labels[r->perm[at + b]];
+    const float *mk = NULL;
+    if (c->dropout > 0) {
+        avmit_dropout_mask(r->mask, (size_t)bn * avmit_model_rnn_dim(c), c->dropout, &r->drop);
+        mk = r->mask;
+    }
+    const float *pr = avmit_model_forward(r->m, r->ws, r->x, bn, 1, mk);
+    r->loss_sum += avmit_model_loss(r->ws, r->yb);
+    for (int b = 0; b < bn; b++) {
+        r->c1 += avmit_top1(pr + (size_t)b * K, K) == r->yb[b];
+        r->c5 += avmit_in_top_k(pr + (size_t)b * K, K, r->yb[b], 5);
+    }
+    r->seen += (size_t)bn;
+    avmit_model_backward(r->m, r->ws, r->yb, grads);
+    if (r->cb && r->cb->on_step)
+        r->cb->on_step(r->cb->ctx, epoch, step + 1, n_steps, r->loss_sum / (step + 1), (double)r->c1 / r->seen,
+                       (double)r->c5 / r->seen);
+}
+
+/* Validation loss; improvement = val_loss - min_delta < best (Keras EarlyStopping). */
+static int exp1_end_epoch(void *u, int epoch, int *improved, avmit_error *err) {
+    exp1_run *r = u;
+    avmit_epoch_metrics *em = &r->em;
+    const int n_steps = (int)((r->train->n + (size_t)r->p->batch - 1) / (size_t)r->p->batch);
+    em->loss = r->loss_sum / n_steps;
+    em->top1 = (double)r->c1 / r->seen;
+    em->top5 = (double)r->c5 / r->seen;
+    avmit_eval_result ev;
+    int rc = avmit_evaluate(r->m, r->val, r->p->batch, 0, &ev, err);
+    if (rc) return rc;
+    em->val_loss = ev.loss, em->val_top1 = ev.top1, em->val_top5 = ev.top5;
+    avmit_eval_result_free(&ev);
+    *improved = em->improved = em->val_loss - r->p->min_delta < r->k.best_loss;
+    if (em->improved) {
+        r->k.best_loss = em->val_loss;
+        r->k.best_epoch = epoch;
+        r->k.wait = 0;
+        r->res->best = *em;
+    } else {
+        r->k.wait++;
+    }
+    return 0;
+}
+
+static int exp1_save_best(void *u, avmit_error *err) {
+    exp1_run *r = u;
+    return avmit_model_save(r->m, r->model_path, err);
+}
+
+static const char *const EXP1_ROW[8] = {"lr", "loss", "top1", "top5", "val_loss", "val_top1", "val_top5",
+                                        "seconds"};
+
+static int exp1_write_epoch(void *u, int epoch, double seconds, int improved, const avmit_loop_state *st,
+                            avmit_metrics_row *row, avmit_error *err) {
+    exp1_run *r = u;
+    avmit_epoch_metrics *em = &r->em;
+    em->seconds = seconds;
+    if (improved) r->res->best.seconds = seconds;
+    if (history_push(&r->hs, em)) return AVMIT_NOMEM(err, "training history");
+    int rc = write_metrics(r->out_dir, &r->hs, err);
+    if (!rc) rc = save_state(r->out_dir, r->m, st, &r->k, &r->hs, err);
+    if (rc) return rc;
+    if (r->cb && r->cb->on_epoch) r->cb->on_epoch(r->cb->ctx, em, 0);
+    const double v[8] = {em->lr, em->loss, em->top1, em->top5, em->val_loss, em->val_top1, em->val_top5, em->seconds};
+    memcpy(r->row, v, sizeof v);
+    *row = (avmit_metrics_row){epoch, 8, EXP1_ROW, r->row};
+    return 0;
+}
+
+static int exp1_stop_early(void *u, int epoch) {
+    exp1_run *r = u;
+    (void)epoch;
+    return r->p->patience > 0 && r->k.wait >= r->p->patience;
 }
 
 int avmit_train_run(avmit_model *m, const avmit_examples *train, const avmit_examples *val,
@@ -195,138 +313,59 @@ int avmit_train_run(avmit_model *m, const avmit_examples *train, const avmit_exa
     const avmit_model_config *c = &m->cfg;
     int rc = 0, B = p->batch, T = c->timesteps, D = avmit_model_input_dim(c), Dr = avmit_model_rnn_dim(c);
     memset(res, 0, sizeof *res);
-    if (train->T != T || train->D != D || val->T != T || val->D != D)
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL, "data shape does not match the model");
-    if (B < 1 || p->epochs < 1 || !(p->lr > 0) || train->n == 0 || val->n == 0)
-        return avmit_error_set(err, AVMIT_E_ARG, NULL, -1, -1, -1, NULL,
-                               "need batch >= 1, epochs >= 1, lr > 0 and non-empty train/validation sets");
+    AVMIT_RETURN_IF(train->T != T || train->D != D || val->T != T || val->D != D, err, AVMIT_E_ARG, NULL, NULL,
+                    "data shape does not match the model");
+    AVMIT_RETURN_IF(B < 1 || p->epochs < 1 || !(p->lr > 0) || train->n == 0 || val->n == 0, err, AVMIT_E_ARG,
+                    NULL, NULL, "need batch >= 1, epochs >= 1, lr > 0 and non-empty train/validation sets");
     if ((rc = avmit_mkdirs(out_dir, err))) return rc;
-    avmit_nn_set_threads(p->n_threads);
 
-    size_t nw = m->n_weights, ns = m->n_stats ? m->n_stats : 1;
-    train_state s = {0};
-    history hs = {0};
-    avmit_model_ws *ws = NULL;
-    float *grads = calloc(nw, sizeof(float)), *x = malloc(sizeof(float) * (size_t)B * T * D);
-    float *mask = malloc(sizeof(float) * (size_t)B * Dr);
-    uint32_t *perm = malloc(sizeof(uint32_t) * train->n);
-    int *yb = malloc(sizeof(int) * (size_t)B);
-    char *model_path = in_dir(out_dir, "model.safetensors", err);
-    s.adam_m = calloc(nw, sizeof(float));
-    s.adam_v = calloc(nw, sizeof(float));
-    s.best_w = malloc(sizeof(float) * nw);
-    s.best_s = malloc(sizeof(float) * ns);
-    if (!grads || !x || !mask || !perm || !yb || !model_path || !s.adam_m || !s.adam_v || !s.best_w || !s.best_s) {
-        rc = avmit_error_set(err, AVMIT_E_NOMEM, out_dir, -1, -1, -1, NULL, "out of memory");
+    exp1_run r = {0};
+    r.m = m, r.train = train, r.val = val, r.p = p, r.cb = cb, r.res = res, r.out_dir = out_dir;
+    r.k.best_loss = INFINITY;
+    avmit_loop_hooks h = {&r, m->weights, m->n_weights, m->stats, m->n_stats,
+                          exp1_begin_epoch, exp1_step, exp1_end_epoch, exp1_save_best, exp1_write_epoch,
+                          exp1_stop_early, cb ? cb->should_stop : NULL, cb ? cb->epoch_end : NULL,
+                          cb ? cb->ctx : NULL, out_dir};
+    avmit_loop_state st = {0};
+    const int prev_budget = avmit_nn_thread_budget(p->n_threads);
+    r.x = malloc(sizeof(float) * (size_t)B * T * D);
+    r.mask = malloc(sizeof(float) * (size_t)B * Dr);
+    r.perm = malloc(sizeof(uint32_t) * train->n);
+    r.yb = malloc(sizeof(int) * (size_t)B);
+    r.model_path = in_dir(out_dir, "model.safetensors", err);
+    if (!r.x || !r.mask || !r.perm || !r.yb || !r.model_path) {
+        rc = AVMIT_NOMEM(err, out_dir);
         goto done;
     }
-    if ((rc = avmit_model_ws_create(&ws, m, B, err))) goto done;
-    s.best_loss = INFINITY;
-    memcpy(s.best_w, m->weights, sizeof(float) * nw);
-    memcpy(s.best_s, m->stats, sizeof(float) * m->n_stats);
+    if ((rc = avmit_loop_state_alloc(&st, &h, err)) || (rc = avmit_model_ws_create(&r.ws, m, B, err))) goto done;
     if (resume) {
-        if ((rc = load_state(out_dir, m, &s, &hs, err))) goto done;
-        for (size_t i = 0; i < hs.n; i++) {
-            if (hs.h[i].improved) res->best = hs.h[i];
-            if (cb && cb->on_epoch) cb->on_epoch(cb->ctx, &hs.h[i], 1);
+        if ((rc = load_state(out_dir, m, &st, &r.k, &r.hs, err))) goto done;
+        for (size_t i = 0; i < r.hs.n; i++) {
+            if (r.hs.h[i].improved) res->best = r.hs.h[i];
+            if (cb && cb->on_epoch) cb->on_epoch(cb->ctx, &r.hs.h[i], 1);
         }
     } else if ((rc = avmit_modeldir_write_config(out_dir, c, p, paths, err))) {
         goto done;
     }
-    int stop = p->patience > 0 && s.wait >= p->patience;
-    int n_steps = (int)((train->n + (size_t)B - 1) / (size_t)B);
-    for (int epoch = s.epoch + 1; epoch <= p->epochs && !stop; epoch++) {
-        double t0 = now_s();
-        avmit_epoch_metrics em = {0};
-        em.epoch = epoch;
-        em.lr = p->lr * exp(-p->lr_decay * (epoch - 1));
-        avmit_adam_params ap = avmit_adam_default_params((float)em.lr);
-        ap.weight_decay = (float)p->weight_decay;
-        avmit_rng shuf, drop;
-        avmit_rng_seed(&shuf, p->seed, STREAM_SHUFFLE + (uint64_t)epoch);
-        avmit_rng_seed(&drop, p->seed, STREAM_DROPOUT + (uint64_t)epoch);
-        for (size_t i = 0; i < train->n; i++) perm[i] = (uint32_t)i;
-        avmit_rng_shuffle_u32(&shuf, perm, train->n);
-        double loss_sum = 0;
-        size_t c1 = 0, c5 = 0, seen = 0;
-        for (int step = 0; step < n_steps; step++) {
-            size_t at = (size_t)step * B;
-            int bn = (int)(train->n - at < (size_t)B ? train->n - at : (size_t)B);
-            avmit_examples_gather(train, perm + at, bn, x);
-            for (int b = 0; b < bn; b++) yb[b] = train->labels[perm[at + b]];
-            const float *mk = NULL;
-            if (c->dropout > 0) {
-                avmit_dropout_mask(mask, (size_t)bn * Dr, c->dropout, &drop);
-                mk = mask;
-            }
-            const float *pr = avmit_model_forward(m, ws, x, bn, 1, mk);
-            loss_sum += avmit_model_loss(ws, yb);
-            for (int b = 0; b < bn; b++) {
-                c1 += avmit_top1(pr + (size_t)b * c->n_classes, c->n_classes) == yb[b];
-                c5 += avmit_in_top_k(pr + (size_t)b * c->n_classes, c->n_classes, yb[b], 5);
-            }
-            seen += (size_t)bn;
-            memset(grads, 0, sizeof(float) * nw);
-            avmit_model_backward(m, ws, yb, grads);
-            avmit_adam_step(m->weights, grads, s.adam_m, s.adam_v, nw, &ap, ++s.adam_t);
-            if (cb && cb->on_step)
-                cb->on_step(cb->ctx, epoch, step + 1, n_steps, loss_sum / (step + 1), (double)c1 / seen,
-                            (double)c5 / seen);
-            if (cb && cb->should_stop && cb->should_stop(cb->ctx)) {
-                rc = avmit_error_set(err, AVMIT_E_CANCELLED, out_dir, -1, -1, -1, NULL,
-                                     "stopped during epoch %d; --resume continues after epoch %d", epoch, s.epoch);
-                goto done;
-            }
-        }
-        em.loss = loss_sum / n_steps;
-        em.top1 = (double)c1 / seen;
-        em.top5 = (double)c5 / seen;
-        avmit_eval_result ev;
-        if ((rc = avmit_evaluate(m, val, B, 0, &ev, err))) goto done;
-        em.val_loss = ev.loss, em.val_top1 = ev.top1, em.val_top5 = ev.top5;
-        avmit_eval_result_free(&ev);
-        em.improved = em.val_loss - p->min_delta < s.best_loss;
-        if (em.improved) {
-            s.best_loss = em.val_loss;
-            s.best_epoch = epoch;
-            s.wait = 0;
-            memcpy(s.best_w, m->weights, sizeof(float) * nw);
-            memcpy(s.best_s, m->stats, sizeof(float) * m->n_stats);
-            res->best = em;
-            if ((rc = avmit_model_save(m, model_path, err))) goto done;
-        } else {
-            s.wait++;
-        }
-        em.seconds = now_s() - t0;
-        if (em.improved) res->best.seconds = em.seconds;
-        s.epoch = epoch;
-        if ((rc = history_push(&hs, &em))) {
-            rc = avmit_error_set(err, AVMIT_E_NOMEM, out_dir, -1, -1, -1, NULL, "out of memory");
-            goto done;
-        }
-        if ((rc = write_metrics(out_dir, &hs, err)) || (rc = save_state(out_dir, m, &s, &hs, err))) goto done;
-        if (cb && cb->on_epoch) cb->on_epoch(cb->ctx, &em, 0);
-        stop = p->patience > 0 && s.wait >= p->patience;
-    }
+    int stop = 0;
+    if (!exp1_stop_early(&r, st.epoch) && (rc = avmit_loop_run(&h, &st, p->epochs, &stop, err))) goto done;
+    if (exp1_stop_early(&r, st.epoch)) stop = 1;
     /* restore the best weights (Keras restore_best_weights) and finish the directory */
-    memcpy(m->weights, s.best_w, sizeof(float) * nw);
-    memcpy(m->stats, s.best_s, sizeof(float) * m->n_stats);
-    res->epochs_run = s.epoch;
-    res->best_epoch = s.best_epoch;
-    res->stopped_early = stop && s.epoch < p->epochs;
-    if ((rc = avmit_model_save(m, model_path, err)) || (rc = write_results(out_dir, res, err))) goto done;
+    memcpy(m->weights, st.best_w, sizeof(float) * m->n_weights);
+    memcpy(m->stats, st.best_s, sizeof(float) * m->n_stats);
+    res->epochs_run = st.epoch;
+    res->best_epoch = r.k.best_epoch;
+    res->stopped_early = stop && st.epoch < p->epochs;
+    if ((rc = avmit_model_save(m, r.model_path, err)) || (rc = write_results(out_dir, res, err))) goto done;
 done:
-    avmit_model_ws_free(ws);
-    free(grads);
-    free(x);
-    free(mask);
-    free(perm);
-    free(yb);
-    free(model_path);
-    free(s.adam_m);
-    free(s.adam_v);
-    free(s.best_w);
-    free(s.best_s);
-    free(hs.h);
+    if (prev_budget) avmit_nn_thread_budget(prev_budget);
+    avmit_model_ws_free(r.ws);
+    avmit_loop_state_free(&st);
+    free(r.x);
+    free(r.mask);
+    free(r.perm);
+    free(r.yb);
+    free(r.model_path);
+    free(r.hs.h);
     return rc;
 }

@@ -14,7 +14,7 @@ audio-only and a visual-only model, on a fixed batch with zero-padded timesteps:
     step's loss relative 1e-4, every parameter and BN moving statistic after
     the steps |diff| <= 1e-5 (the bottleneck biases: bounded drift, see below)
   - inference-mode probabilities (moving statistics) after the steps |diff| <= 1e-5
-The C side is tests/tools/nn_parity.c; weights and gradients come back as
+The C side is tests/tools/model_parity.c (--model exp1); weights and gradients come back as
 safetensors (read here with json + numpy, independently of the C reader).
 Oracle details that differ from PyTorch defaults: GRU gates z,r,h with
 reset_after (r multiplies U_h h + b_rec_h), BN eps 1e-3 with batch statistics
@@ -31,7 +31,7 @@ import zlib
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_testlib import read_safetensors as _read_st, require_torch_and_tool  # noqa: E402
 
-np, torch, TOOLS = require_torch_and_tool("nn_parity")
+np, torch, TOOLS = require_torch_and_tool("model_parity")
 TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-nn-parity")
 BN_EPS, MOMENTUM, CLIP = 1e-3, 0.99, 1e-7
 B1, B2, ADAM_EPS = 0.9, 0.999, 1e-7
@@ -153,13 +153,13 @@ def run_case(name, cfg, with_mask, lr=1e-3, steps=10):
         write_npy(mpath, mask)
     elif os.path.exists(mpath):
         os.remove(mpath)
-    cmd = [os.path.join(TOOLS, "nn_parity"), "--rnn", cfg["rnn"], "--act", cfg["act"],
+    cmd = [os.path.join(TOOLS, "model_parity"), "--model", "exp1", "--rnn", cfg["rnn"], "--act", cfg["act"],
            "--units", str(cfg["units"]), "--nb", str(cfg["nb"]), "--da", str(cfg["da"]),
            "--dv", str(cfg["dv"]), "--T", str(T), "--K", "16", "--seed", "7", "--lr", str(lr),
            "--steps", str(steps), "--dir", d]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        print(f"FAIL {name}: nn_parity exited {r.returncode}: {r.stderr}")
+        print(f"FAIL {name}: model_parity exited {r.returncode}: {r.stderr}")
         failures += 1
         return
     init = read_safetensors(os.path.join(d, "init.safetensors"))

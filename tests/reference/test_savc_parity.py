@@ -15,7 +15,7 @@ init, with zero biases, hit BOTH floors: l2_normalize's 1e-12 and the distance's
     step; eps on sqrt of the UNcorrected v), lr 1e-3, wd 0.1 (large, so the decay
     moves weights ~1e-4*|w| per step, well above the tolerance): each step's loss relative 1e-4, every weight after the steps
     |diff| <= 2e-5
-The C side is tests/tools/savc_parity.c; tensors come back as safetensors (read
+The C side is tests/tools/model_parity.c (--model savc); tensors come back as safetensors (read
 here with json + numpy, independently of the C reader).
 """
 import json
@@ -27,7 +27,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from torch_testlib import read_safetensors as _read_st, require_torch_and_tool  # noqa: E402
 
-np, torch, TOOLS = require_torch_and_tool("savc_parity")
+np, torch, TOOLS = require_torch_and_tool("model_parity")
 TMP = os.environ.get("AVMIT_TMP", "/tmp/avmit-savc-parity")
 L2_EPS, DIST_FLOOR, BCE_EPS = 1e-12, 1e-7, 1e-7
 B1, B2, ADAM_EPS = 0.9, 0.999, 1e-7
@@ -118,12 +118,12 @@ def run_case(name, rnn, da, dv, E, H, T, seed):
     np.save(os.path.join(d, "y.npy"), y)
     np.save(os.path.join(d, "mask.npy"), mask)
     lr, wd, steps = 1e-3, 1e-1, 10
-    cmd = [os.path.join(TOOLS, "savc_parity"), "--rnn", rnn, "--da", str(da), "--dv", str(dv),
+    cmd = [os.path.join(TOOLS, "model_parity"), "--model", "savc", "--rnn", rnn, "--da", str(da), "--dv", str(dv),
            "--embed", str(E), "--units", str(H), "--T", str(T), "--seed", str(seed),
            "--lr", str(lr), "--wd", str(wd), "--steps", str(steps), "--dir", d]
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0:
-        check(False, f"{name}: savc_parity ran ({r.stderr.strip()})")
+        check(False, f"{name}: model_parity ran ({r.stderr.strip()})")
         return
     init = read_safetensors(os.path.join(d, "init.safetensors"))
     o = Oracle(rnn, init)
