@@ -20,6 +20,7 @@
 #include "avmit/keras_vars.h"
 #include "avmit/modeldir.h"
 #include "avmit/labels.h"
+#include "avmit/layer_row.h"
 #include "avmit/logmel.h"
 #include "avmit/media_audio.h"
 #include "avmit/media_video.h"

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "avmit/error.h"
+#include "avmit/layer_row.h"
 #include "avmit/nn.h"
 
 #ifdef __cplusplus
@@ -123,14 +124,7 @@ avmit_model_params avmit_model_views(const avmit_model *m, float *block);
  * tensor by Keras name; -1 when absent. */
 int avmit_model_find(const avmit_model *m, const char *name);
 
-/* One row of the Keras-style summary. */
-typedef struct avmit_layer_row {
-    char name[32];      /* Keras layer name, e.g. "audio_bottleneck" */
-    char type[48];      /* "TimeDistributed(Conv2D)", "GRU", ... */
-    char output[48];    /* output shape, "(None, 7, 1, 1, 64)" */
-    size_t n_params;    /* all weights of the layer (BN: 4*nb) */
-    size_t n_trainable;
-} avmit_layer_row;
+/* avmit_layer_row: one row of the Keras-style summary (avmit/layer_row.h). */
 #define AVMIT_MODEL_MAX_LAYERS 16
 /* The layers in Keras model.layers order; returns the number of rows. */
 int avmit_model_layers(const avmit_model_config *cfg, avmit_layer_row rows[AVMIT_MODEL_MAX_LAYERS]);

@@ -19,7 +19,7 @@
 
 #include "avmit/keras_h5.h"
 #include "avmit/keras_vars.h"
-#include "avmit/model.h"
+#include "avmit/layer_row.h"
 #include "avmit/safetensors.h"
 #include "graph/graph.h"
 
