@@ -73,6 +73,7 @@ long long search_mpi_min(long long v) {
     return r;
 }
 
+#ifdef AVMIT_HAVE_BLAS /* the search itself (src/train); extract uses only the helpers above */
 enum { MSG_ASK = 0, MSG_RESULT = 1, MSG_WORK = 2, MSG_DONE = 3 };
 
 typedef struct search_msg {
@@ -270,6 +271,8 @@ done:
     pthread_mutex_destroy(&c.lock);
     return r;
 }
+
+#endif /* AVMIT_HAVE_BLAS */
 
 #else /* no MPI in this build */
 

@@ -8,7 +8,7 @@
 #   bash scripts/ci-options.sh [BUILD_ROOT] [OPTION...]
 #
 # BUILD_ROOT defaults to build-options (one sub-directory per option); OPTIONs
-# default to all of them (CAIRO BLAS YAML HDF5 FFMPEG FFTW MPI ANNOTATE). Only the library
+# default to all of them (CAIRO BLAS YAML HDF5 FFMPEG FFTW MPI ANNOTATE DNNL). Only the library
 # and the CLI are built (no tests, no benchmarks) at -O0 to keep it fast; the
 # elapsed time of each build and the total are printed. Exit status: 0 when all
 # built, 1 otherwise (the failing options are listed).
@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 root=${1:-build-options}
 shift || true
 opts=("$@")
-[ ${#opts[@]} -gt 0 ] || opts=(CAIRO BLAS YAML HDF5 FFMPEG FFTW MPI ANNOTATE)
+[ ${#opts[@]} -gt 0 ] || opts=(CAIRO BLAS YAML HDF5 FFMPEG FFTW MPI ANNOTATE DNNL)
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 mkdir -p "$root"
 failed=()
