@@ -17,7 +17,8 @@
  *
  * Thread-safety: an avmit_cnn owns its oneDNN engine, stream and scratch
  * buffers: use one from one thread at a time (it parallelises inside, over
- * opts.threads). Separate avmit_cnn objects may run concurrently.
+ * opts.threads). Separate avmit_cnn objects may run concurrently, and
+ * avmit_cnn_clone gives each thread its own handle on one copy of the weights.
  *
  * Threads: Debian's oneDNN runs on OpenMP (libgomp). avmit_cnn_load and
  * avmit_cnn_embed set the calling thread's OpenMP thread count
@@ -88,6 +89,12 @@ typedef struct avmit_cnn avmit_cnn;
 int avmit_cnn_load(avmit_cnn **out, avmit_cnn_kind kind, const char *weights_path,
                    const avmit_cnn_opts *opts, avmit_error *err);
 void avmit_cnn_free(avmit_cnn *net);
+/* A second handle on net for another thread (threads: its budget; 0 = net's):
+ * it shares net's weights, held once, and has its own plans and buffers, so
+ * the two can run at the same time. Its results are net's, bit for bit.
+ * Either may be freed first; the weights go with the last handle. Call it
+ * before net is used from another thread (it may build net's first plan). */
+int avmit_cnn_clone(avmit_cnn **out, avmit_cnn *net, int threads, avmit_error *err);
 
 /* out[n, D] = network(in[n, input shape]); any n >= 0 (internally split into
  * batches of at most max_batch). In fp32 the result does not depend on the

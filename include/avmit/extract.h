@@ -11,8 +11,9 @@
  *      front-end workers (opts.jobs threads): decode audio -> mono -> 16 kHz ->
  *        log-mel patches; decode video -> the reference's frames -> 224x224 ->
  *        model preprocessing;
- *      CNN stage (one thread, opts.threads inside each network): patches and
- *        frames of several videos are concatenated into one batch per network;
+ *      CNN stage (opts.threads workers of one thread each, avmit_cnn_clone
+ *        handles on one copy of the weights): a video's patches and frames
+ *        go through the two networks as its own batches (<= opts.batch rows);
  *      writer (one thread): one GZIP TFRecord per video, atomically
  *        (temporary file, fsync, rename), through avmit_embedding_write_file.
  *    Each stage measures its busy time; the report gives utilisation.
@@ -27,8 +28,8 @@
  *    flagged as digital silence.
  *
  * Determinism: every record depends only on its video, the weights and the
- * options (fp32 CNN results do not depend on the batch a frame is in or on
- * the thread count), so a resumed run, a sharded run (job i of n to shard
+ * options (a video's rows are embedded as their own batches, and fp32 CNN
+ * results do not depend on the thread count), so a resumed run, a sharded run (job i of n to shard
  * i mod R) and an uninterrupted one give the same bytes.
  *
  * Thread-safety: the functions are reentrant; the progress callback is called
@@ -185,8 +186,8 @@ typedef struct avmit_extract_opts {
     int interval_ms;           /* 0 = the visual network's default (VGG16 960, EffNet 480) */
     avmit_precision precision;
     int jobs;                  /* front-end workers (>= 1; 0 = half the cores, at least 1) */
-    int threads;               /* CNN threads (0 = all cores) */
-    int batch;                 /* frames/patches per CNN call (0 = 32) */
+    int threads;               /* CNN workers, one thread each (0 = all cores) */
+    int batch;                 /* at most this many of a video's rows per CNN call (0 = 32) */
     int queue;                 /* videos held between stages (0 = 2 x jobs + 2) */
     int shard, n_shards;       /* run jobs i with i mod n_shards == shard (0, 1 = all) */
     int resume;                /* 1 (default): skip outputs that validate */

@@ -412,6 +412,18 @@ int avmit_cnn_load(avmit_cnn **out, avmit_cnn_kind kind, const char *weights_pat
     return 0;
 }
 
+int avmit_cnn_clone(avmit_cnn **out, avmit_cnn *net, int threads, avmit_error *err) {
+    *out = NULL;
+    avmit_cnn *c = malloc(sizeof *c);
+    if (!c) return AVMIT_NOMEM(err, "CNN");
+    *c = *net;
+    if (threads > 0) c->opts.threads = threads;
+    int rc = cnn_dnnl_clone(&c->exec, net->exec, c->opts.threads, err);
+    if (rc) { free(c); return rc; }
+    *out = c;
+    return 0;
+}
+
 void avmit_cnn_free(avmit_cnn *net) {
     if (!net) return;
     cnn_dnnl_free(net->exec);

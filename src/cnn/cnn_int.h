@@ -78,6 +78,11 @@ typedef struct cnn_dnnl cnn_dnnl;
  * without AVX512_BF16 / AMX returns AVMIT_E_UNSUPPORTED (x untouched) and *why. */
 int cnn_dnnl_create(cnn_dnnl **out, cnn_xnet *x, int bf16, int threads, const char **why,
                     avmit_error *err);
+/* Another handle on d's network for another thread: it shares the graph and the
+ * weights (read-only from now on; made ready here if d has not run yet) and
+ * has its own engine, stream and plans. Handles may run concurrently; the
+ * shared part is freed with the last one. */
+int cnn_dnnl_clone(cnn_dnnl **out, cnn_dnnl *d, int threads, avmit_error *err);
 /* out[n, D] for in[n, H, W, C] (NHWC floats); n >= 1. Plans (primitives,
  * weight layouts, activation buffers) are made per batch size and cached. */
 int cnn_dnnl_run(cnn_dnnl *d, const float *in, int n, float *out, avmit_error *err);

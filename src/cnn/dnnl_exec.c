@@ -26,6 +26,7 @@
 #include "core/error_int.h"
 
 #include <dnnl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,12 +63,21 @@ typedef struct plan {
     size_t out_floats;
 } plan;
 
-struct cnn_dnnl {
+/* What clones of one network share: the graph, the parameters and the weights in
+ * oneDNN's layouts (written only while the first plan of the original is built;
+ * read-only once a clone exists). Freed with the last handle. */
+typedef struct cnn_shared {
     cnn_xnet x;
-    wmaster *wm;      /* per op: [0] w, [1] w2 */
+    wmaster *wm;          /* per op: [0] w, [1] w2 */
+    dnnl_data_type_t dt;  /* activations / weights: f32 or bf16 */
+    atomic_int refs;
+} cnn_shared;
+
+/* One handle: its own engine, stream, plans and activation buffers. */
+struct cnn_dnnl {
+    cnn_shared *s;
     dnnl_engine_t eng;
     dnnl_stream_t strm;
-    dnnl_data_type_t dt;  /* activations / weights: f32 or bf16 */
     int threads;
     plan plans[MAX_PLANS];
     int n_plans, next_evict;
@@ -233,7 +243,7 @@ static void md_tag(dnnl_memory_desc_t *md, int ndims, const dnnl_dims_t dims, dn
 
 /* The 4-D (or 2-D for vectors) dims of value id for this batch. */
 static int vdims(const pctx *c, int id, dnnl_dim_t *dims) {
-    const cnn_xval *v = &c->d->x.vals[id];
+    const cnn_xval *v = &c->d->s->x.vals[id];
     dims[0] = c->n;
     if (v->vec) { dims[1] = v->c; return 2; }
     dims[1] = v->c, dims[2] = v->h, dims[3] = v->w;
@@ -269,8 +279,8 @@ static int as_md(pctx *c, int id, const dnnl_memory_desc_t *want, dnnl_memory_t 
 static int weight_mem(pctx *c, int i, int slot, const dnnl_memory_desc_t *user_md,
                       const dnnl_memory_desc_t *want, dnnl_memory_t *out) {
     cnn_dnnl *d = c->d;
-    cnn_xop *op = &d->x.ops[i];
-    wmaster *m = &d->wm[2 * i + slot];
+    cnn_xop *op = &d->s->x.ops[i];
+    wmaster *m = &d->s->wm[2 * i + slot];
     float **user = slot ? &op->w2 : &op->w;
     if (!m->init) {
         if (dnnl_memory_desc_equal(user_md, want)) {
@@ -332,21 +342,21 @@ static dnnl_primitive_attr_t make_attr(int act, int sum) {
 /* ---- one op -> steps ----------------------------------------------------------------------- */
 static int build_conv(pctx *c, int i) {
     cnn_dnnl *d = c->d;
-    const cnn_xop *op = &d->x.ops[i];
+    const cnn_xop *op = &d->s->x.ops[i];
     avmit_error *err = c->err;
     int dw = op->kind == CX_DWCONV;
-    const cnn_xval *vi = &d->x.vals[op->in], *vo = &d->x.vals[op->out];
+    const cnn_xval *vi = &d->s->x.vals[op->in], *vo = &d->s->x.vals[op->out];
     dnnl_dims_t sd = {c->n, vi->c, vi->h, vi->w}, od = {c->n, vo->c, vo->h, vo->w};
     dnnl_memory_desc_t smd, wmd, bmd, dmd, wuser;
-    md_tag(&smd, 4, sd, d->dt, dnnl_format_tag_any);
-    md_tag(&dmd, 4, od, d->dt, dnnl_format_tag_any);
+    md_tag(&smd, 4, sd, d->s->dt, dnnl_format_tag_any);
+    md_tag(&dmd, 4, od, d->s->dt, dnnl_format_tag_any);
     if (dw) {
         dnnl_dims_t wd = {vi->c, 1, 1, op->kh, op->kw};
-        md_tag(&wmd, 5, wd, d->dt, dnnl_format_tag_any);
+        md_tag(&wmd, 5, wd, d->s->dt, dnnl_format_tag_any);
         md_tag(&wuser, 5, wd, dnnl_f32, dnnl_hwigo);
     } else {
         dnnl_dims_t wd = {op->c_out, vi->c, op->kh, op->kw};
-        md_tag(&wmd, 4, wd, d->dt, dnnl_format_tag_any);
+        md_tag(&wmd, 4, wd, d->s->dt, dnnl_format_tag_any);
         md_tag(&wuser, 4, wd, dnnl_f32, dnnl_hwio);
     }
     dnnl_dims_t bd = {op->c_out};
@@ -386,14 +396,14 @@ static int build_conv(pctx *c, int i) {
 static int ip(pctx *c, int i, int slot, dnnl_memory_t src, const dnnl_memory_desc_t *smd, int c_in,
               int c_out, float *bias, int act, int out_id, dnnl_memory_t *out_mem) {
     cnn_dnnl *d = c->d;
-    const cnn_xop *op = &d->x.ops[i];
+    const cnn_xop *op = &d->s->x.ops[i];
     avmit_error *err = c->err;
     dnnl_dims_t wd = {c_out, c_in}, bd = {c_out}, od = {c->n, c_out};
     dnnl_memory_desc_t wmd, wuser, bmd, dmd;
-    md_tag(&wmd, 2, wd, d->dt, dnnl_format_tag_any);
+    md_tag(&wmd, 2, wd, d->s->dt, dnnl_format_tag_any);
     md_tag(&wuser, 2, wd, dnnl_f32, dnnl_ba);
     md_tag(&bmd, 1, bd, dnnl_f32, dnnl_a);
-    md_tag(&dmd, 2, od, d->dt, dnnl_nc);
+    md_tag(&dmd, 2, od, d->s->dt, dnnl_nc);
     dnnl_inner_product_desc_t ipd;
     DN(dnnl_inner_product_forward_desc_init(&ipd, dnnl_forward_inference, smd, &wmd, &bmd, &dmd),
        "inner product descriptor");
@@ -422,14 +432,14 @@ static int pool(pctx *c, const cnn_xop *op, int in, int gap, dnnl_format_tag_t d
                 dnnl_memory_t *dst_out, dnnl_memory_desc_t *dst_md_out, int *abuf_out) {
     cnn_dnnl *d = c->d;
     avmit_error *err = c->err;
-    const cnn_xval *vi = &d->x.vals[in];
-    int oh = gap ? 1 : d->x.vals[op->out].h, ow = gap ? 1 : d->x.vals[op->out].w;
+    const cnn_xval *vi = &d->s->x.vals[in];
+    int oh = gap ? 1 : d->s->x.vals[op->out].h, ow = gap ? 1 : d->s->x.vals[op->out].w;
     dnnl_dims_t od = {c->n, vi->c, oh, ow};
     dnnl_dims_t k = {gap ? vi->h : op->kh, gap ? vi->w : op->kw};
     dnnl_dims_t s = {gap ? 1 : op->sh, gap ? 1 : op->sw};
     dnnl_dims_t pl = {gap ? 0 : op->pt, gap ? 0 : op->pl}, pr = {gap ? 0 : op->pb, gap ? 0 : op->pr};
     dnnl_memory_desc_t dmd;
-    md_tag(&dmd, 4, od, d->dt, dst_tag);
+    md_tag(&dmd, 4, od, d->s->dt, dst_tag);
     dnnl_pooling_desc_t pdsc;
     DN(dnnl_pooling_forward_desc_init(&pdsc, dnnl_forward_inference,
                                       gap ? dnnl_pooling_avg_exclude_padding : dnnl_pooling_max,
@@ -481,7 +491,7 @@ static int binary(pctx *c, const cnn_xop *op, dnnl_alg_kind_t alg, dnnl_memory_t
 
 static int build_bn(pctx *c, int i) {
     cnn_dnnl *d = c->d;
-    const cnn_xop *op = &d->x.ops[i];
+    const cnn_xop *op = &d->s->x.ops[i];
     avmit_error *err = c->err;
     const dnnl_memory_desc_t *md = &c->v[op->in].md;
     dnnl_batch_normalization_desc_t bd;
@@ -512,15 +522,15 @@ static int se_fc(pctx *c, int i, int slot, dnnl_memory_t src, const dnnl_memory_
                  int c_in, int c_out, float *bias, int act, dnnl_memory_t *dst,
                  dnnl_memory_desc_t *dmd_out) {
     cnn_dnnl *d = c->d;
-    const cnn_xop *op = &d->x.ops[i];
+    const cnn_xop *op = &d->s->x.ops[i];
     avmit_error *err = c->err;
     dnnl_dims_t wd = {c_out, c_in, 1, 1}, bd = {c_out}, od = {c->n, c_out, 1, 1};
     dnnl_dims_t one = {1, 1}, zero = {0, 0};
     dnnl_memory_desc_t wmd, wuser, bmd, dmd;
-    md_tag(&wmd, 4, wd, d->dt, dnnl_format_tag_any);
+    md_tag(&wmd, 4, wd, d->s->dt, dnnl_format_tag_any);
     md_tag(&wuser, 4, wd, dnnl_f32, dnnl_hwio);
     md_tag(&bmd, 1, bd, dnnl_f32, dnnl_a);
-    md_tag(&dmd, 4, od, d->dt, dnnl_format_tag_any);
+    md_tag(&dmd, 4, od, d->s->dt, dnnl_format_tag_any);
     dnnl_convolution_desc_t cd;
     DN(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_inference, dnnl_convolution_direct,
                                           smd, &wmd, &bmd, &dmd, one, zero, zero),
@@ -545,8 +555,8 @@ static int se_fc(pctx *c, int i, int slot, dnnl_memory_t src, const dnnl_memory_
 /* Squeeze-excite: GAP -> 1x1 conv + swish -> 1x1 conv + sigmoid -> x * s (broadcast). */
 static int build_se(pctx *c, int i) {
     cnn_dnnl *d = c->d;
-    const cnn_xop *op = &d->x.ops[i];
-    const cnn_xval *vi = &d->x.vals[op->in];
+    const cnn_xop *op = &d->s->x.ops[i];
+    const cnn_xval *vi = &d->s->x.vals[op->in];
     dnnl_memory_t g, s1, s2, src;
     dnnl_memory_desc_t gmd, s1md, s2md, want;
     (void)vi;
@@ -566,7 +576,7 @@ static int build_se(pctx *c, int i) {
 
 static int build_op(pctx *c, int i) {
     cnn_dnnl *d = c->d;
-    const cnn_xop *op = &d->x.ops[i];
+    const cnn_xop *op = &d->s->x.ops[i];
     int rc;
     switch (op->kind) {
     case CX_CONV:
@@ -575,7 +585,7 @@ static int build_op(pctx *c, int i) {
         dnnl_dims_t dims = {0};
         vdims(c, op->in, dims);
         dnnl_memory_desc_t smd;
-        md_tag(&smd, 2, dims, d->dt, dnnl_nc);
+        md_tag(&smd, 2, dims, d->s->dt, dnnl_nc);
         dnnl_memory_t src;
         if ((rc = as_md(c, op->in, &smd, &src, op->layer))) return rc;
         return ip(c, i, 0, src, &smd, op->c_in, op->c_out, op->b, op->act, op->out, NULL);
@@ -592,11 +602,11 @@ static int build_op(pctx *c, int i) {
     }
     case CX_FLATTEN: {
         /* NHWC order = the order of VGGish's fc1 weight rows (h, w, c) */
-        const cnn_xval *vi = &d->x.vals[op->in];
+        const cnn_xval *vi = &d->s->x.vals[op->in];
         dnnl_dims_t dims = {c->n, vi->c, vi->h, vi->w}, fd = {c->n, (dnnl_dim_t)vi->c * vi->h * vi->w};
         dnnl_memory_desc_t nhwc, flat;
-        md_tag(&nhwc, 4, dims, d->dt, dnnl_nhwc);
-        md_tag(&flat, 2, fd, d->dt, dnnl_nc);
+        md_tag(&nhwc, 4, dims, d->s->dt, dnnl_nhwc);
+        md_tag(&flat, 2, fd, d->s->dt, dnnl_nc);
         dnnl_memory_t m;
         if ((rc = as_md(c, op->in, &nhwc, &m, op->layer))) return rc;
         if (m == c->v[op->in].mem) { /* a view of the input: its buffer now lives as long as the output */
@@ -628,46 +638,46 @@ static int build_op(pctx *c, int i) {
 static int build_plan(cnn_dnnl *d, plan *p, int n, avmit_error *err) {
     memset(p, 0, sizeof *p);
     p->n = n;
-    vstate *v = calloc((size_t)d->x.n_vals, sizeof *v);
+    vstate *v = calloc((size_t)d->s->x.n_vals, sizeof *v);
     if (!v) return AVMIT_NOMEM(err, "oneDNN plan");
     pctx c = {.d = d, .p = p, .v = v, .n = n, .err = err};
     int rc = 0;
-    for (int i = 0; i < d->x.n_vals; i++) v[i].buf = v[i].last = -1;
-    for (int i = 0; i < d->x.n_ops; i++) {
-        v[d->x.ops[i].in].last = i;
-        if (d->x.ops[i].in2 >= 0) v[d->x.ops[i].in2].last = i;
+    for (int i = 0; i < d->s->x.n_vals; i++) v[i].buf = v[i].last = -1;
+    for (int i = 0; i < d->s->x.n_ops; i++) {
+        v[d->s->x.ops[i].in].last = i;
+        if (d->s->x.ops[i].in2 >= 0) v[d->s->x.ops[i].in2].last = i;
     }
-    v[d->x.output].last = d->x.n_ops;
+    v[d->s->x.output].last = d->s->x.n_ops;
     /* input: user NHWC f32 -> a value in the compute type (still NHWC; the first
      * convolution reorders it into its preferred layout) */
     {
-        const cnn_xval *vi = &d->x.vals[d->x.input];
+        const cnn_xval *vi = &d->s->x.vals[d->s->x.input];
         dnnl_dims_t dims = {n, vi->c, vi->h, vi->w};
         dnnl_memory_desc_t umd, imd;
         md_tag(&umd, 4, dims, dnnl_f32, dnnl_nhwc);
-        md_tag(&imd, 4, dims, d->dt, dnnl_nhwc);
+        md_tag(&imd, 4, dims, d->s->dt, dnnl_nhwc);
         rc = plan_mem(p, &umd, d->eng, NULL, &p->in_mem, err);
-        if (!rc && d->dt == dnnl_f32) {
-            v[d->x.input].md = umd, v[d->x.input].mem = p->in_mem, v[d->x.input].ready = 1;
+        if (!rc && d->s->dt == dnnl_f32) {
+            v[d->s->x.input].md = umd, v[d->s->x.input].mem = p->in_mem, v[d->s->x.input].ready = 1;
         } else if (!rc) {
-            rc = set_value(&c, d->x.input, &imd);
-            if (!rc) rc = add_reorder(p, d->eng, p->in_mem, &umd, v[d->x.input].mem, &imd, "input", err);
+            rc = set_value(&c, d->s->x.input, &imd);
+            if (!rc) rc = add_reorder(p, d->eng, p->in_mem, &umd, v[d->s->x.input].mem, &imd, "input", err);
         }
     }
-    for (int i = 0; !rc && i < d->x.n_ops; i++) {
+    for (int i = 0; !rc && i < d->s->x.n_ops; i++) {
         rc = build_op(&c, i);
-        const int ins[2] = {d->x.ops[i].in, d->x.ops[i].in2};
+        const int ins[2] = {d->s->x.ops[i].in, d->s->x.ops[i].in2};
         for (int k = 0; !rc && k < 2; k++)
             if (ins[k] >= 0 && v[ins[k]].last == i && v[ins[k]].buf >= 0) c.bufs[v[ins[k]].buf].free = 1;
     }
     if (!rc) {
-        int o = d->x.output;
+        int o = d->s->x.output;
         /* [N,D] or, after a global average pool, [N,D,1,1]: the same floats */
         int nd = v[o].md.ndims;
-        dnnl_dims_t dims = {n, d->x.vals[o].c, 1, 1};
+        dnnl_dims_t dims = {n, d->s->x.vals[o].c, 1, 1};
         dnnl_memory_desc_t omd;
         md_tag(&omd, nd, dims, dnnl_f32, nd == 4 ? dnnl_nchw : dnnl_nc);
-        p->out_floats = (size_t)n * (size_t)d->x.vals[o].c;
+        p->out_floats = (size_t)n * (size_t)d->s->x.vals[o].c;
         rc = plan_mem(p, &omd, d->eng, NULL, &p->out_mem, err);
         if (!rc) rc = add_reorder(p, d->eng, v[o].mem, &v[o].md, p->out_mem, &omd, "output", err);
     }
@@ -707,27 +717,67 @@ void cnn_dnnl_version(int *major, int *minor, int *patch) {
     *major = v->major, *minor = v->minor, *patch = v->patch;
 }
 
+static int handle_new(cnn_dnnl **out, cnn_shared *sh, int threads, avmit_error *err) {
+    cnn_dnnl *d = calloc(1, sizeof *d);
+    if (!d) return AVMIT_NOMEM(err, "CNN engine");
+    d->s = sh;
+    d->threads = threads > 0 ? threads : 1;
+    dnnl_status_t st = dnnl_engine_create(&d->eng, dnnl_cpu, 0);
+    if (st == dnnl_success) st = dnnl_stream_create(&d->strm, d->eng, dnnl_stream_default_flags);
+    if (st != dnnl_success) {
+        if (d->eng) dnnl_engine_destroy(d->eng);
+        free(d);
+        return dn_fail(err, st, "engine/stream", "");
+    }
+    *out = d;
+    return 0;
+}
+
+static void shared_release(cnn_shared *sh) {
+    if (!sh || atomic_fetch_sub(&sh->refs, 1) != 1) return;
+    if (sh->wm) {
+        for (int i = 0; i < 2 * sh->x.n_ops; i++) {
+            const cnn_xop *op = &sh->x.ops[i / 2];
+            /* a master that is the caller's array is freed by cnn_xnet_free below */
+            if (sh->wm[i].init && sh->wm[i].ptr != (i % 2 ? (void *)op->w2 : (void *)op->w))
+                free(sh->wm[i].ptr);
+        }
+    }
+    free(sh->wm);
+    cnn_xnet_free(&sh->x);
+    free(sh);
+}
+
 int cnn_dnnl_create(cnn_dnnl **out, cnn_xnet *x, int bf16, int threads, const char **why,
                     avmit_error *err) {
     *out = NULL;
     if (bf16 && !cnn_dnnl_bf16_available(why))
         return AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, NULL, "", "%s", *why);
-    cnn_dnnl *d = calloc(1, sizeof *d);
-    if (!d) return AVMIT_NOMEM(err, "CNN engine");
-    d->wm = calloc((size_t)(x->n_ops > 0 ? x->n_ops : 1) * 2, sizeof *d->wm);
-    if (!d->wm) { free(d); return AVMIT_NOMEM(err, "CNN engine"); }
-    d->x = *x;
+    cnn_shared *sh = calloc(1, sizeof *sh);
+    if (!sh) return AVMIT_NOMEM(err, "CNN engine");
+    sh->wm = calloc((size_t)(x->n_ops > 0 ? x->n_ops : 1) * 2, sizeof *sh->wm);
+    if (!sh->wm) { free(sh); return AVMIT_NOMEM(err, "CNN engine"); }
+    sh->x = *x;
     memset(x, 0, sizeof *x);
-    d->dt = bf16 ? dnnl_bf16 : dnnl_f32;
-    d->threads = threads > 0 ? threads : 1;
-    dnnl_status_t st = dnnl_engine_create(&d->eng, dnnl_cpu, 0);
-    if (st == dnnl_success) st = dnnl_stream_create(&d->strm, d->eng, dnnl_stream_default_flags);
-    if (st != dnnl_success) {
-        cnn_dnnl_free(d);
-        return dn_fail(err, st, "engine/stream", "");
+    sh->dt = bf16 ? dnnl_bf16 : dnnl_f32;
+    atomic_init(&sh->refs, 1);
+    int rc = handle_new(out, sh, threads, err);
+    if (rc) shared_release(sh);
+    return rc;
+}
+
+int cnn_dnnl_clone(cnn_dnnl **out, cnn_dnnl *d, int threads, avmit_error *err) {
+    *out = NULL;
+    if (!d->n_plans) { /* the first plan puts every weight into oneDNN's layout */
+        plan *p = &d->plans[0];
+        int rc = build_plan(d, p, 1, err);
+        if (rc) return rc;
+        d->n_plans = 1;
     }
-    *out = d;
-    return 0;
+    atomic_fetch_add(&d->s->refs, 1);
+    int rc = handle_new(out, d->s, threads, err);
+    if (rc) shared_release(d->s);
+    return rc;
 }
 
 int cnn_dnnl_run(cnn_dnnl *d, const float *in, int n, float *out, avmit_error *err) {
@@ -760,15 +810,7 @@ int cnn_dnnl_run(cnn_dnnl *d, const float *in, int n, float *out, avmit_error *e
 void cnn_dnnl_free(cnn_dnnl *d) {
     if (!d) return;
     for (int i = 0; i < d->n_plans; i++) plan_free(&d->plans[i]);
-    if (d->wm) {
-        for (int i = 0; i < 2 * d->x.n_ops; i++) {
-            const cnn_xop *op = &d->x.ops[i / 2];
-            /* a master that is the caller's array is freed by cnn_xnet_free below */
-            if (d->wm[i].init && d->wm[i].ptr != (i % 2 ? (void *)op->w2 : (void *)op->w)) free(d->wm[i].ptr);
-        }
-    }
-    free(d->wm);
-    cnn_xnet_free(&d->x);
+    shared_release(d->s);
     if (d->strm) dnnl_stream_destroy(d->strm);
     if (d->eng) dnnl_engine_destroy(d->eng);
     free(d);

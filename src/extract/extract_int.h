@@ -27,7 +27,6 @@ typedef struct extract_item {
     float *frames;
     float *audio_emb;       /* [n_patches, D_a], filled by the CNN stage */
     float *visual_emb;      /* [n_frames, D_v] */
-    int chunks_left;        /* CNN chunks not yet embedded (extract_batch.c) */
 } extract_item;
 
 void extract_item_free(extract_item *it);
@@ -42,26 +41,5 @@ void extract_frontend_run(const extract_frontend *fe, const char *video, extract
                           double busy[AVMIT_STAGE_COUNT]);
 
 double extract_now(void);
-
-/* Lane batching of one network's inputs across videos (extract_batch.c). */
-typedef struct extract_batcher extract_batcher;
-typedef void (*extract_item_done_fn)(void *ctx, extract_item *it);
-/* visual: frames (else patches); lane_rows x lanes = the batch size of every
- * avmit_cnn_embed call. done(ctx, it) is called when it->chunks_left reaches
- * 0 (every chunk of the item in every batcher embedded). */
-int extract_batcher_create(extract_batcher **out, avmit_cnn *net, int visual, int lane_rows,
-                           int lanes, extract_item_done_fn done, void *done_ctx,
-                           avmit_error *err);
-void extract_batcher_free(extract_batcher *b);
-int extract_batcher_batch_size(const extract_batcher *b);
-/* Queue it's rows (allocates the item's output rows); key (the output path)
- * picks the lanes. */
-int extract_batcher_add(extract_batcher *b, extract_item *it, const char *key, avmit_error *err);
-/* Run the batches that are ready (drain: all that are queued). busy_s gets
- * the time spent in avmit_cnn_embed. */
-int extract_batcher_run(extract_batcher *b, int drain, double *busy_s, avmit_error *err);
-/* Drop the queued chunks (a run that stops): items whose last chunk goes are
- * passed to done() without embeddings. */
-void extract_batcher_abandon(extract_batcher *b);
 
 #endif

@@ -1,17 +1,20 @@
 /*
  * extract_run.c — the staged pipeline of `avmit extract` (avmit/extract.h):
  *
- *   jobs --> [front-end workers x J] --q_cnn--> [CNN thread] --q_write--> [writer]
+ *   jobs --> [front-end workers x J] --q_cnn--> [CNN workers x W] --q_write--> [writer]
  *
  * q_cnn and q_write are bounded FIFOs of items (one video each): a full queue
- * blocks its producer, so the videos in memory are bounded by J + 2·queue +
- * the CNN backlog (two batches per network), whatever the length of the
- * list. The CNN thread queues each video's patches and frames in the lane
- * batchers of extract_batch.c (batches across videos whose results do not
- * depend on the company a video keeps) and runs a batch per network as soon
- * as one is full. Failed and skipped items pass straight to the writer, which
- * accounts for every video. Each stage adds its busy time (working, not
- * waiting on a queue) to the report.
+ * blocks its producer, so the videos in memory are bounded by J + W + 2·queue,
+ * whatever the length of the list. Each CNN worker has its own handle on the
+ * two networks (avmit_cnn_clone: one copy of the weights) with one thread, and
+ * embeds one video's patches and frames per call (batches of at most
+ * opts.batch rows): the CNN stage is parallel across videos, not inside a
+ * layer, so no worker waits on another at a layer barrier while the front
+ * ends hold a core, no row is padding, and a record's numbers are those of
+ * `avmit cnn embed` on that video's rows, whichever videos ran beside it.
+ * Failed and skipped items pass straight to the writer, which accounts for
+ * every video. Each stage adds its busy time (working, not waiting on a
+ * queue) to the report.
  */
 #if defined(AVMIT_HAVE_FFMPEG) && defined(AVMIT_HAVE_FFTW) && defined(AVMIT_HAVE_DNNL)
 #include <dirent.h>
@@ -162,67 +165,47 @@ static void frontend_worker(void *vctx, size_t item, int tid) {
     queue_producer_done(&c->q_cnn);
 }
 
-static void item_done(void *vctx, extract_item *it) {
-    run_ctx *c = vctx;
-    queue_push(&c->q_write, it);
+typedef struct {
+    run_ctx *c;
+    avmit_cnn *net_a, *net_v; /* this worker's handles */
+} cnn_worker;
+
+/* Embed rows of one network into a new [rows, dim] array. */
+static int embed_rows(avmit_cnn *net, const float *in, int64_t rows, int dim, float **out,
+                      double *busy, avmit_error *e) {
+    *out = malloc((size_t)(rows > 0 ? rows : 1) * (size_t)dim * sizeof **out);
+    if (!*out) return AVMIT_NOMEM(e, "embeddings");
+    double t = extract_now();
+    int r = avmit_cnn_embed(net, in, (size_t)rows, *out, e);
+    *busy += extract_now() - t;
+    return r;
 }
 
-/* Lane rows: a 3 s clip's rows (FEATURES.md §3.3, §6.2): frames at the
- * interval (7 at 480 ms, 4 at 960 ms), patches of 48,000 samples (YAMNet 6,
- * VGGish 3). Lanes: as many as fit in opts.batch rows. */
-static void lane_shape(const avmit_extract_opts *o, avmit_cnn_kind kind, int *rows, int *lanes) {
-    if (kind == AVMIT_CNN_VGG16 || kind == AVMIT_CNN_EFFICIENTNETB0) {
-        *rows = 3000 / o->interval_ms + 1;
-    } else {
-        avmit_logmel_params p = avmit_logmel_default_params(
-            kind == AVMIT_CNN_VGGISH ? AVMIT_LOGMEL_VGGISH : AVMIT_LOGMEL_YAMNET);
-        int64_t n = avmit_logmel_n_patches(&p, 48000);
-        *rows = n > 0 ? (int)n : 1;
-    }
-    *lanes = o->batch / *rows > 0 ? o->batch / *rows : 1;
-}
-
-static void *cnn_thread(void *vctx) {
-    run_ctx *c = vctx;
-    extract_batcher *bt[2] = {NULL, NULL};
-    avmit_error e;
-    avmit_error_clear(&e);
-    int r = 0;
-    for (int v = 0; v < 2 && !r; v++) {
-        avmit_cnn *net = v ? c->net_v : c->net_a;
-        int rows, lanes;
-        lane_shape(c->o, avmit_cnn_kind_of(net), &rows, &lanes);
-        r = extract_batcher_create(&bt[v], net, v, rows, lanes, item_done, c, &e);
-    }
-    if (r) set_fatal(c, &e);
-    double busy[2] = {0, 0};
-    for (;;) {
-        extract_item *it = queue_pop(&c->q_cnn, 1);
-        int end = it == NULL;
-        if (it && (c->fatal || it->reason != AVMIT_EXTRACT_OK || it->skipped)) {
-            queue_push(&c->q_write, it); /* nothing to embed */
-            continue;
+static void *cnn_worker_main(void *vw) {
+    cnn_worker *w = vw;
+    run_ctx *c = w->c;
+    extract_item *it;
+    while ((it = queue_pop(&c->q_cnn, 1))) {
+        if (!c->fatal && it->reason == AVMIT_EXTRACT_OK && !it->skipped) {
+            avmit_error e;
+            avmit_error_clear(&e);
+            double busy[2] = {0, 0};
+            int r = embed_rows(w->net_a, it->patches, it->n_patches, c->dim_a, &it->audio_emb,
+                               &busy[0], &e);
+            if (!r)
+                r = embed_rows(w->net_v, it->frames, it->n_frames, c->dim_v, &it->visual_emb,
+                               &busy[1], &e);
+            /* the inputs are done with: free them before the item waits for the writer */
+            free(it->patches), it->patches = NULL;
+            free(it->frames), it->frames = NULL;
+            if (r) set_fatal(c, &e);
+            pthread_mutex_lock(&c->stats);
+            c->rep->busy_s[AVMIT_STAGE_CNN_AUDIO] += busy[0];
+            c->rep->busy_s[AVMIT_STAGE_CNN_VISUAL] += busy[1];
+            pthread_mutex_unlock(&c->stats);
         }
-        const char *key = it ? c->jobs->v[it->job].out_rel : NULL;
-        for (int v = 0; v < 2 && it && !c->fatal; v++)
-            if ((r = extract_batcher_add(bt[v], it, key, &e))) set_fatal(c, &e);
-        if (it && c->fatal) {
-            if (!it->chunks_left) queue_push(&c->q_write, it);
-            continue; /* items with queued chunks go with extract_batcher_abandon */
-        }
-        for (int v = 0; v < 2 && !c->fatal; v++)
-            if ((r = extract_batcher_run(bt[v], end, &busy[v], &e))) set_fatal(c, &e);
-        pthread_mutex_lock(&c->stats);
-        c->rep->busy_s[AVMIT_STAGE_CNN_AUDIO] += busy[0];
-        c->rep->busy_s[AVMIT_STAGE_CNN_VISUAL] += busy[1];
-        busy[0] = busy[1] = 0;
-        pthread_mutex_unlock(&c->stats);
-        if (end) break;
+        queue_push(&c->q_write, it);
     }
-    for (int v = 0; v < 2; v++)
-        if (bt[v]) extract_batcher_abandon(bt[v]); /* only a stopping run has chunks left */
-    extract_batcher_free(bt[0]);
-    extract_batcher_free(bt[1]);
     queue_producer_done(&c->q_write);
     return NULL;
 }
@@ -354,7 +337,7 @@ avmit_extract_opts avmit_extract_default_opts(void) {
 }
 
 static int load_net(avmit_cnn **net, avmit_cnn_kind kind, const avmit_extract_opts *o,
-                    const char *explicit_path, avmit_error *err) {
+                    const char *explicit_path, int threads, avmit_error *err) {
     char *path = explicit_path ? strdup(explicit_path)
                  : o->weights_dir ? avmit_path_join(o->weights_dir, avmit_cnn_weights_filename(kind))
                                   : NULL;
@@ -365,10 +348,8 @@ static int load_net(avmit_cnn **net, avmit_cnn_kind kind, const avmit_extract_op
                                "no weights for %s: give a weights directory", avmit_cnn_name(kind));
     avmit_cnn_opts co = avmit_cnn_default_opts();
     co.precision = o->precision;
-    co.threads = o->threads;
-    int rows, lanes;
-    lane_shape(o, kind, &rows, &lanes);
-    co.max_batch = rows * lanes; /* every call has exactly this many rows (extract_batch.c) */
+    co.threads = threads;
+    co.max_batch = o->batch;
     co.effnet_variant = AVMIT_EFFNET_TF23;
     int r = avmit_cnn_load(net, kind, path, &co, err);
     free(path);
@@ -407,13 +388,34 @@ int avmit_extract_run(const avmit_extract_jobs *jobs, const avmit_extract_opts *
         if ((int)(i % (size_t)o.n_shards) == o.shard) c.mine[c.n_mine++] = i;
     report->n_jobs = c.n_mine;
     report->workers[AVMIT_STAGE_AUDIO_FRONT] = report->workers[AVMIT_STAGE_VISUAL_FRONT] = o.jobs;
-    report->workers[AVMIT_STAGE_CNN_AUDIO] = report->workers[AVMIT_STAGE_CNN_VISUAL] = 1;
+    /* CNN workers: one thread each, as many as the thread budget (fewer when the
+     * list is shorter; then each gets a share of the threads) */
+    int W = o.threads;
+    if (c.n_mine && (size_t)W > c.n_mine) W = (int)c.n_mine;
+    int per = o.threads / W > 0 ? o.threads / W : 1;
+    report->workers[AVMIT_STAGE_CNN_AUDIO] = report->workers[AVMIT_STAGE_CNN_VISUAL] = W;
     report->workers[AVMIT_STAGE_WRITE] = 1;
+    cnn_worker *wk = calloc((size_t)W, sizeof *wk);
+    pthread_t *th = calloc((size_t)W, sizeof *th);
+    if (!wk || !th) {
+        free(wk), free(th);
+        free(c.mine);
+        return AVMIT_NOMEM(err, "CNN workers");
+    }
 
     int r = avmit_mkdirs(o.out_dir, err);
-    if (!r) r = load_net(&c.net_a, (avmit_cnn_kind)si->audio, &o, o.audio_weights, err);
-    if (!r) r = load_net(&c.net_v, (avmit_cnn_kind)si->visual, &o, o.visual_weights, err);
+    if (!r) r = load_net(&c.net_a, (avmit_cnn_kind)si->audio, &o, o.audio_weights, per, err);
+    if (!r) r = load_net(&c.net_v, (avmit_cnn_kind)si->visual, &o, o.visual_weights, per, err);
     if (!r) r = extract_frontend_create(&c.fe, o.set, o.interval_ms, err);
+    for (int k = 0; k < W && !r; k++) {
+        wk[k].c = &c;
+        if (!k) {
+            wk[k].net_a = c.net_a, wk[k].net_v = c.net_v;
+            continue;
+        }
+        r = avmit_cnn_clone(&wk[k].net_a, c.net_a, per, err);
+        if (!r) r = avmit_cnn_clone(&wk[k].net_v, c.net_v, per, err);
+    }
     if (r) goto done;
     const char *why = NULL;
     int bf16 = avmit_cnn_precision(c.net_a, &why) == AVMIT_PRECISION_BF16 &&
@@ -425,32 +427,34 @@ int avmit_extract_run(const avmit_extract_jobs *jobs, const avmit_extract_opts *
 
     pthread_mutex_init(&c.stats, NULL);
     if (queue_init(&c.q_cnn, (size_t)o.queue, o.jobs) ||
-        queue_init(&c.q_write, (size_t)o.queue, 1)) {
+        queue_init(&c.q_write, (size_t)o.queue, W)) {
         r = AVMIT_NOMEM(err, "queues");
         goto threads_done;
     }
-    pthread_t th_cnn, th_write;
-    if (pthread_create(&th_cnn, NULL, cnn_thread, &c)) {
-        r = AVMIT_ERR(err, AVMIT_E_IO, NULL, "threads", "cannot start the CNN thread");
-        goto threads_done;
-    }
+    pthread_t th_write;
     if (pthread_create(&th_write, NULL, writer_thread, &c)) {
-        /* let the CNN thread finish on an empty, closed queue */
-        c.q_cnn.producers = 0;
-        queue_producer_done(&c.q_cnn);
-        pthread_join(th_cnn, NULL);
         r = AVMIT_ERR(err, AVMIT_E_IO, NULL, "threads", "cannot start the writer thread");
         goto threads_done;
     }
-    r = avmit_parallel_for(o.jobs, (size_t)o.jobs, frontend_worker, &c);
-    if (r) { /* no worker ran: close the queue ourselves */
+    int started = 0;
+    while (started < W && !pthread_create(&th[started], NULL, cnn_worker_main, &wk[started]))
+        started++;
+    if (started < W) { /* the writer waits for the workers that run */
+        pthread_mutex_lock(&c.q_write.m);
+        c.q_write.producers -= W - started;
+        pthread_cond_broadcast(&c.q_write.not_empty);
+        pthread_mutex_unlock(&c.q_write.m);
+    }
+    if (started == W) r = avmit_parallel_for(o.jobs, (size_t)o.jobs, frontend_worker, &c);
+    if (started < W || r) { /* no front-end worker ran: close the queue ourselves */
         pthread_mutex_lock(&c.q_cnn.m);
         c.q_cnn.producers = 0;
         pthread_cond_broadcast(&c.q_cnn.not_empty);
         pthread_mutex_unlock(&c.q_cnn.m);
-        r = AVMIT_ERR(err, AVMIT_E_IO, NULL, "threads", "cannot start the front-end workers");
+        r = AVMIT_ERR(err, AVMIT_E_IO, NULL, "threads", "cannot start the %s",
+                      started < W ? "CNN workers" : "front-end workers");
     }
-    pthread_join(th_cnn, NULL);
+    for (int k = 0; k < started; k++) pthread_join(th[k], NULL);
     pthread_join(th_write, NULL);
     report->wall_s = extract_now() - c.t0;
     progress(&c, 1);
@@ -464,8 +468,11 @@ threads_done:
     pthread_mutex_destroy(&c.stats);
 done:
     extract_frontend_free(c.fe);
+    for (int k = 1; k < W; k++) avmit_cnn_free(wk[k].net_a), avmit_cnn_free(wk[k].net_v);
     avmit_cnn_free(c.net_a);
     avmit_cnn_free(c.net_v);
+    free(wk);
+    free(th);
     free(c.mine);
     report->wall_s = extract_now() - c.t0;
     return r;

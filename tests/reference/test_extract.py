@@ -110,7 +110,7 @@ def main():
     T.check(rep.get("written") == 1 and T.outputs(out) == first,
           "a corrupted output is redone, to the same bytes")
 
-    # 5: kill -9 and resume (one lane of 7 frames: outputs appear one by one)
+    # 5: kill -9 and resume (outputs appear one by one)
     kv = f"{TMP}/kill"
     os.makedirs(f"{kv}/barking")
     for i in range(5):
