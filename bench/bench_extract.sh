@@ -55,6 +55,14 @@ echo "machine: $T CPUs, $model; ISA: $isa; load average: $(cut -d' ' -f1-3 /proc
 echo "command: bash bench/bench_extract.sh $BUILD   ($N videos of 3 s, 320x240 30 fps H.264 + stereo AAC)"
 L=$(listdir "$N")
 L3=$(listdir $((3 * N)))
+avmit_run() { # avmit_run SET PRECISION LISTDIR -> "seconds peak_kb precision"
+    rm -rf "$OUT/emb"
+    /usr/bin/time -f "%e %M" -o "$OUT/time.txt" "$AVMIT" extract --videos "$3" --embeddings "$1" \
+        --weights-dir "$OUT/weights" --out "$OUT/emb" --threads "$T" --precision "$2" \
+        --json -q >"$OUT/report.json"
+    prec=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["precision"])' "$OUT/report.json")
+    echo "$(cat "$OUT/time.txt") $prec"
+}
 # avmit's figures: end to end over N videos (loading the weights, oneDNN's JIT and
 # plans included), and the steady rate (2N videos / (time for 3N - time for N)),
 # which is what the reference's figure is: it times its videos after an untimed
