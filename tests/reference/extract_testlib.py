@@ -45,7 +45,7 @@ def skip_without_extract():
 
 
 def ffmpeg(*args):
-    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *args], check=True, timeout=300)
 
 
 def make_media(root):

@@ -8,11 +8,13 @@ Media: a.mp4 (H.264 25 fps 160x96, AAC 44.1 kHz), b.webm (VP8 30 fps, odd
 121x91, Opus 48 kHz), c.mkv (H.264 4:4:4 30 fps, odd 101x75, no audio),
 d.mp4 (25 fps, digital-silence stereo AAC 22.05 kHz), cut.webm (a WebM cut
 to 40 %: decodes, but shorter than its header says), trunc.mp4 (an MP4 cut
-short: no moov atom), notvideo.mp4 (text).
+short: no moov atom), notvideo.mp4 (text), zero.mkv (a Matroska file whose H.264
+video stream has no packet at all, with 1 s of AAC audio: made with a select=0
+filter).
 
 Facts checked:
  1. yamnet-effnet over the directory: exit 1 (some videos failed); report:
-    4 written, 3 failed (truncated 2, unreadable 1), c.mkv listed as no-audio,
+    4 written, 4 failed (truncated 2, unreadable 1, zero-frames 1), c.mkv listed as no-audio,
     d.mp4 as digital silence; no output for a failed video;
  2. every output reads back with the independent reader (CRCs, keys, one
     record); context filename "<dir>/<file>", label = directory, timesteps;
@@ -52,6 +54,9 @@ def main():
     vids, wdir = f"{TMP}/videos", f"{TMP}/weights"
     os.makedirs(wdir)
     T.make_media(vids)
+    T.ffmpeg("-f", "lavfi", "-t", "1", "-i", "testsrc=size=64x48:rate=25", "-f", "lavfi", "-t", "1",
+             "-i", "sine=frequency=440:sample_rate=44100", "-map", "0:v", "-map", "1:a",
+             "-vf", "select=0", "-c:v", "libx264", "-c:a", "aac", f"{vids}/giggling/zero.mkv")
     T.skip_without_extract()
     t0 = time.time()
     W = {k: X.write_weights(k, seed, wdir) for k, seed in (("yamnet", 1), ("efficientnetb0", 2))}
@@ -62,7 +67,7 @@ def main():
     # 1-3: one run over the directory
     out = f"{TMP}/out"
     r = T.run(*common, "--out", out, "--json", "--report", f"{TMP}/report.json")
-    T.check(r.returncode == 1, f"run over 7 videos, 3 bad: exit 1 (got {r.returncode}; "
+    T.check(r.returncode == 1, f"run over 8 videos, 4 bad: exit 1 (got {r.returncode}; "
                              f"stderr {r.stderr.strip()[-300:]!r})")
     try:
         rep = json.loads(r.stdout)
@@ -70,12 +75,12 @@ def main():
         rep = {}
         T.check(False, "--json report parses")
     T.check(rep == json.load(open(f"{TMP}/report.json")), "--report FILE holds the same JSON")
-    T.check((rep.get("written"), rep.get("failed"), rep.get("skipped")) == (4, 3, 0),
-          f"report: 4 written, 3 failed, 0 skipped ({rep.get('written')}, {rep.get('failed')}, "
+    T.check((rep.get("written"), rep.get("failed"), rep.get("skipped")) == (4, 4, 0),
+          f"report: 4 written, 4 failed, 0 skipped ({rep.get('written')}, {rep.get('failed')}, "
           f"{rep.get('skipped')})")
     reasons = {os.path.basename(f["video"]): f["reason"] for f in rep.get("failures", [])}
     T.check(reasons == {"trunc.mp4": "truncated", "cut.webm": "truncated",
-                      "notvideo.mp4": "unreadable"}, f"failure reasons {reasons}")
+                      "notvideo.mp4": "unreadable", "zero.mkv": "zero-frames"}, f"failure reasons {reasons}")
     T.check([os.path.basename(x["video"]) for x in rep.get("no_audio", [])] == ["c.mkv"],
           "no-audio list is [c.mkv]")
     T.check([os.path.basename(x["video"]) for x in rep.get("silent", [])] == ["d.mp4"],
@@ -97,8 +102,8 @@ def main():
     first = T.outputs(out)
     r = T.run(*common, "--out", out, "--json")
     rep = json.loads(r.stdout) if r.stdout.startswith("{") else {}
-    T.check((rep.get("written"), rep.get("skipped"), rep.get("failed")) == (0, 4, 3),
-          f"rerun: 0 written, 4 skipped, 3 failed again ({rep.get('written')}, "
+    T.check((rep.get("written"), rep.get("skipped"), rep.get("failed")) == (0, 4, 4),
+          f"rerun: 0 written, 4 skipped, 4 failed again ({rep.get('written')}, "
           f"{rep.get('skipped')}, {rep.get('failed')})")
     T.check(all(os.stat(f"{out}/{p}").st_mtime_ns == t for p, t in before.items())
           and T.outputs(out) == first, "rerun rewrote nothing")
@@ -161,8 +166,8 @@ def main():
             print("skipped part: avmit built without MPI")
         else:
             rep = json.loads(r.stdout) if r.stdout.startswith("{") else {}
-            T.check((rep.get("written"), rep.get("failed"), rep.get("shards")) == (4, 3, 2),
-                  f"mpirun -n 2: rank 0's merged report: 4 written, 3 failed, 2 shards "
+            T.check((rep.get("written"), rep.get("failed"), rep.get("shards")) == (4, 4, 2),
+                  f"mpirun -n 2: rank 0's merged report: 4 written, 4 failed, 2 shards "
                   f"({rep.get('written')}, {rep.get('failed')}, {rep.get('shards')}; "
                   f"{r.stderr.strip()[-300:]})")
             T.check(T.outputs(f"{TMP}/mpi") == first, "mpirun -n 2 outputs equal one process's bit for bit")
