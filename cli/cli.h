@@ -66,6 +66,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 #endif
     ;
 
+/* A command with subcommands (`avmit cnn info|embed|init`): argv[1] names one of
+ * subs[0..n), which runs with (argc - 1, argv + 1). No argv[1]: usage to stderr,
+ * CLI_USAGE; "--help" / "-h": usage to stdout, CLI_OK; an unknown name: "avmit <cmd>:
+ * unknown subcommand '<name>' (<the names in table order>)", CLI_USAGE. */
+typedef struct cli_subcommand {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_subcommand;
+int cli_dispatch(const char *cmd, const char *usage, const cli_subcommand *subs, size_t n,
+                 int argc, char **argv);
+
 /* Parse a non-negative / any integer option value; on error prints and returns -1. */
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long long lo, long long hi,
                   long long *out);

@@ -243,18 +243,14 @@ static int cnn_init(int argc, char **argv) {
 }
 
 int cmd_cnn(int argc, char **argv) {
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fprintf(argc < 2 ? stderr : stdout,
-                "usage: avmit cnn info WEIGHTS [--tensors]\n"
-                "       avmit cnn embed --model M --weights PATH --input X.npy -o Y.npy [...]\n"
-                "       avmit cnn init --model M --seed S -o FILE [--format v1|tf2]\n"
-                "run `avmit cnn <subcommand> --help` for details\n");
-        return argc < 2 ? CLI_USAGE : CLI_OK;
-    }
-    if (!strcmp(argv[1], "embed")) return cnn_embed(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "info")) return cnn_info(argc - 1, argv + 1);
-    if (!strcmp(argv[1], "init")) return cnn_init(argc - 1, argv + 1);
-    return cli_usage_error("cnn", "unknown subcommand '%s' (info, embed, init)", argv[1]);
+    static const cli_subcommand subs[] = {
+        {"info", cnn_info}, {"embed", cnn_embed}, {"init", cnn_init}};
+    static const char usage[] =
+        "usage: avmit cnn info WEIGHTS [--tensors]\n"
+        "       avmit cnn embed --model M --weights PATH --input X.npy -o Y.npy [...]\n"
+        "       avmit cnn init --model M --seed S -o FILE [--format v1|tf2]\n"
+        "run `avmit cnn <subcommand> --help` for details\n";
+    return cli_dispatch("cnn", usage, subs, sizeof subs / sizeof *subs, argc, argv);
 }
 #else /* built without oneDNN (AVMIT_WITH_DNNL=OFF): src/cnn is left out */
 int cli_cnn_embed(const char *model, const char *weights, const float *x, size_t n, int threads,

@@ -28,6 +28,20 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) {
     return CLI_USAGE;
 }
 
+int cli_dispatch(const char *cmd, const char *usage, const cli_subcommand *subs, size_t n,
+                 int argc, char **argv) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? CLI_USAGE : CLI_OK;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(argv[1], subs[i].name)) return subs[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "avmit %s: unknown subcommand '%s' (", cmd, argv[1]);
+    for (size_t i = 0; i < n; i++) fprintf(stderr, "%s%s", i ? ", " : "", subs[i].name);
+    fprintf(stderr, ")\n");
+    return CLI_USAGE;
+}
+
 int cli_parse_int(const char *cmd, const char *opt, const char *s, long long lo, long long hi,
                   long long *out) {
     char *end;
