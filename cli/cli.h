@@ -37,6 +37,14 @@ int cmd_cnn(int argc, char **argv);      /* cmd_cnn.c: the embedding CNNs (issue
 int cli_cnn_embed(const char *model, const char *weights, const float *x, size_t n, int threads,
                   int batch, int bf16, int variant, int fold, const char *out, int quiet,
                   avmit_error *err);
+/* The getopt_long entries `features audio` and `features visual` share, ending their
+ * option tables (the terminator included): -o/--out/--output FILE 'o', --embed 'E',
+ * --weights PATH 'W', --threads N 't', --verbose 'v', --help 'h'. */
+#define CLI_FEATURES_COMMON_OPTIONS                                                            \
+    {"out", required_argument, NULL, 'o'}, {"output", required_argument, NULL, 'o'},           \
+        {"embed", no_argument, NULL, 'E'}, {"weights", required_argument, NULL, 'W'},          \
+        {"threads", required_argument, NULL, 't'}, {"verbose", no_argument, NULL, 'v'},        \
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
 int cmd_similarity(int argc, char **argv); /* cmd_similarity.c: audiovisual similarity (Fig. 4) */
 int cmd_report(int argc, char **argv);   /* cmd_report.c: one-page HTML model reports */
 int cmd_annotate(int argc, char **argv); /* cmd_annotate.c: the rating web app (issue 15) */

@@ -40,18 +40,11 @@ static void audio_usage(FILE *f) {
 int cmd_features_audio(int argc, char **argv) {
     static const struct option longopts[] = {
         {"model", required_argument, NULL, 'm'},
-        {"out", required_argument, NULL, 'o'},
-        {"output", required_argument, NULL, 'o'}, /* same spelling as `features visual` */
         {"waveform", required_argument, NULL, 'w'},
         {"resampler", required_argument, NULL, 'r'},
         {"vggish-pad", no_argument, NULL, 'p'},
         {"fft", required_argument, NULL, 'f'},
-        {"threads", required_argument, NULL, 't'},
-        {"embed", no_argument, NULL, 'E'},
-        {"weights", required_argument, NULL, 'W'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        CLI_FEATURES_COMMON_OPTIONS,
     };
     const char *model_name = NULL, *out_path = NULL, *wav_path = NULL, *weights = NULL;
     int embed = 0;

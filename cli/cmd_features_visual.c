@@ -53,19 +53,12 @@ static void visual_usage(FILE *f) {
 
 int cmd_features_visual(int argc, char **argv) {
     static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"out", required_argument, NULL, 'o'}, /* same spelling as `features audio` */
         {"interval-ms", required_argument, NULL, 'i'},
         {"preprocess", required_argument, NULL, 'p'},
         {"efficientnet-variant", required_argument, NULL, 'e'},
         {"timestamps", no_argument, NULL, 'T'},
-        {"embed", no_argument, NULL, 'E'},
-        {"weights", required_argument, NULL, 'W'},
-        {"threads", required_argument, NULL, 't'},
         {"decode", required_argument, NULL, 'd'},
-        {"verbose", no_argument, NULL, 'v'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        CLI_FEATURES_COMMON_OPTIONS,
     };
     const char *out = NULL, *weights = NULL;
     int embed = 0;
