@@ -22,8 +22,7 @@ fill() { dd if=/dev/zero of="$M/filler" bs=4k >/dev/null 2>&1; sync; } # until E
 # not outputs to keep intact)
 snapshot() { (cd "$1" && find . -type f ! -name filler ! -name 'events.out.tfevents.*' -print0 | sort -z | xargs -0 md5sum); }
 
-"$AVMIT" synth --split $S/AVMIT_train.csv --split $S/AVMIT_validation.csv --limit-per-class 6 \
-  --out "$T/emb" --quiet --threads 2 >/dev/null || { echo "FAIL: synth"; exit 1; }
+train_fixture "$T" GRU 16 6 2 || { echo "FAIL: synth"; exit 1; }
 one=$(find "$T/emb" -name '*.tfrecord' | sort | head -1)
 "$AVMIT" tfrecord dump "$one" --audio "$T/a.npy" --visual "$T/v.npy" >/dev/null || bad "dump"
 WARGS=(tfrecord write --filename barking/x.mp4 --label barking --audio "$T/a.npy" --visual "$T/v.npy")
@@ -57,16 +56,7 @@ check "ENOSPC: the previous file is intact" cmp "$T/x.before" "$M/x.tfrecord"
 check "ENOSPC: no temporary file left" no_temps "$M"
 rm -f "$M/filler"
 
-# ---- train checkpoints ----------------------------------------------------------------
-cat >"$T/train.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 16, dropout: 0.3}
-bottleneck_size: 16
-bottleneck_activation: swish
-data:
-  VGG_style: {enabled: False, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: True, audio_size: 1024, visual_size: 1280}
-training: {learning_rate: 0.001, early_stopping: 3}
-YAML
+# ---- train checkpoints (the train.yaml of train_fixture) ------------------------------
 TARGS=(--config "$T/train.yaml" --tfrecords "$T/emb" --train $S/AVMIT_train.csv --val $S/AVMIT_validation.csv
        --limit-per-class 6 --patience 0 --threads 1 --seed 3 --quiet)
 run "$T/t1" "$AVMIT" train "${TARGS[@]}" --epochs 2 --out "$M/m"

@@ -8,17 +8,7 @@ source "$(dirname "$0")/testlib.sh"
 S=${AVMIT_SRC:?}/data/splits
 T=$AVMIT_TMP
 rm -rf "$T"/*
-cat >"$T/train.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 32, dropout: 0.3}
-bottleneck_size: 32
-bottleneck_activation: swish
-data:
-  VGG_style: {enabled: False, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: True, audio_size: 1024, visual_size: 1280}
-training: {learning_rate: 0.001, early_stopping: 3}
-YAML
-"$AVMIT" synth --split $S/AVMIT_train.csv --split $S/AVMIT_validation.csv --limit-per-class 12 \
-  --out "$T/emb" --quiet --threads 2 >/dev/null || { echo "FAIL: synth"; exit 1; }
+train_fixture "$T" GRU 32 12 2 || { echo "FAIL: synth"; exit 1; }
 EPOCHS=25
 args=(--config "$T/train.yaml" --tfrecords "$T/emb" --train $S/AVMIT_train.csv --val $S/AVMIT_validation.csv
       --limit-per-class 12 --epochs $EPOCHS --patience 0 --threads 1 --seed 3 --quiet)
@@ -37,16 +27,26 @@ wait_rows() {
   return 1
 }
 no_temps() { test "$(find "$1" -name '.*.tmp.*' | wc -l)" -eq 0; }
+# stop_once WHAT DIR FILE ROWS SIG HINT CMD...: run CMD (stdout, stderr to DIR.out, DIR.err)
+# until DIR/FILE has ROWS lines, send SIG once; checks: exit 128 + SIG, "stopped by SIG<SIG>;
+# ...HINT" on stderr (HINT a grep pattern), no temporary file left in DIR.
+stop_once() {
+  local what=$1 dir=$2 file=$3 rows=$4 sig=$5 hint=$6 pid rc code
+  shift 6
+  "$@" >"$dir.out" 2>"$dir.err" &
+  pid=$!
+  wait_rows "$dir/$file" "$rows" $pid
+  kill -"$sig" $pid
+  wait $pid; rc=$?
+  code=$((128 + $(kill -l "$sig")))
+  check "$what: SIG$sig exits $code (got $rc)" test $rc -eq $code
+  check "$what: says how to resume" grep -q "stopped by SIG$sig; .*$hint" "$dir.err"
+  check "$what: no temporary file after a graceful stop" no_temps "$dir"
+}
 
 # ---- train, one SIGINT: graceful -------------------------------------------------
-"$AVMIT" train "${args[@]}" --out "$T/int" >"$T/int.out" 2>"$T/int.err" &
-pid=$!
-wait_rows "$T/int/metrics.csv" 4 $pid
-kill -INT $pid
-wait $pid; rc=$?
-check "train: SIGINT exits 130 (got $rc)" test $rc -eq 130
-check "train: says how to resume" grep -q "stopped by SIGINT; .*avmit train --resume $T/int" "$T/int.err"
-check "train: no temporary file after a graceful stop" no_temps "$T/int"
+stop_once train "$T/int" metrics.csv 4 INT "avmit train --resume $T/int" \
+  "$AVMIT" train "${args[@]}" --out "$T/int"
 n=$(($(wc -l <"$T/int/metrics.csv") - 1))
 check "train: stopped early ($n of $EPOCHS epochs)" test $n -lt $EPOCHS
 run "$T/int_res" "$AVMIT" train --resume "$T/int"
@@ -73,14 +73,8 @@ SARGS=(search --embeddings vggish-vgg16 --rnn gru --trials 4 --train "$T/s_train
        --tfrecords "$T/pool" --max-epochs 8 --patience 3 --jobs 2 --threads 1 --seed 4 -q)
 run "$T/sref" "$AVMIT" "${SARGS[@]}" --out "$T/sref"
 check "uninterrupted search exits 0" test "$RC" -eq 0
-"$AVMIT" "${SARGS[@]}" --out "$T/sint" >"$T/sint.out" 2>"$T/sint.err" &
-pid=$!
-wait_rows "$T/sint/trials.csv" 2 $pid
-kill -TERM $pid
-wait $pid; rc=$?
-check "search: SIGTERM exits 143 (got $rc)" test $rc -eq 143
-check "search: says how to resume" grep -q "stopped by SIGTERM; .*rerun the same command" "$T/sint.err"
-check "search: no temporary file" no_temps "$T/sint"
+stop_once search "$T/sint" trials.csv 2 TERM "rerun the same command" \
+  "$AVMIT" "${SARGS[@]}" --out "$T/sint"
 run "$T/sres" "$AVMIT" "${SARGS[@]}" --out "$T/sint"
 check "search: resume exits 0" test "$RC" -eq 0
 check "search: resumed trials == uninterrupted (timing column aside)" \
@@ -127,14 +121,7 @@ if [ -f "$CFG" ]; then
          --val-pairs 256 --batch 64 --lr 1e-3 --seed 5 --threads 1 --epochs 8 -q)
   run "$T/vref" "$AVMIT" "${VARGS[@]}" --out "$T/vref"
   check "uninterrupted savc train exits 0" test "$RC" -eq 0
-  "$AVMIT" "${VARGS[@]}" --out "$T/vint" >"$T/vint.out" 2>"$T/vint.err" &
-  pid=$!
-  wait_rows "$T/vint/metrics.csv" 3 $pid
-  kill -INT $pid
-  wait $pid; rc=$?
-  check "savc train: SIGINT exits 130 (got $rc)" test $rc -eq 130
-  check "savc train: says how to resume" grep -q "stopped by SIGINT; .*--resume" "$T/vint.err"
-  check "savc train: no temporary file" no_temps "$T/vint"
+  stop_once "savc train" "$T/vint" metrics.csv 3 INT "--resume" "$AVMIT" "${VARGS[@]}" --out "$T/vint"
   run "$T/vres" "$AVMIT" "${VARGS[@]}" --out "$T/vint" --resume
   check "savc train: resume exits 0" test "$RC" -eq 0
   check "savc train: resumed train state == uninterrupted" \

@@ -7,17 +7,7 @@ source "$(dirname "$0")/testlib.sh"
 S=${AVMIT_SRC:?}/data/splits
 T=$AVMIT_TMP
 rm -rf "$T"/*
-cat >"$T/train.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.LSTM, units: 32, dropout: 0.3}
-bottleneck_size: 32
-bottleneck_activation: swish
-data:
-  VGG_style: {enabled: False, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: True, audio_size: 1024, visual_size: 1280}
-training: {learning_rate: 0.001, early_stopping: 3}
-YAML
-"$AVMIT" synth --split $S/AVMIT_train.csv --split $S/AVMIT_validation.csv --limit-per-class 12 \
-  --out "$T/emb" --quiet --threads 2 >/dev/null || { echo "FAIL: synth"; exit 1; }
+train_fixture "$T" LSTM 32 12 2 || { echo "FAIL: synth"; exit 1; }
 EPOCHS=30
 args=(--config "$T/train.yaml" --tfrecords "$T/emb" --train $S/AVMIT_train.csv --val $S/AVMIT_validation.csv
       --limit-per-class 12 --epochs $EPOCHS --patience 0 --threads 2 --seed 3 --quiet)

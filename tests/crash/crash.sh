@@ -15,6 +15,7 @@ shift 2
 WORKLOADS=("$@")
 [ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(synth train savc search)
 : "${AVMIT:?}" "${AVMIT_SRC:?}" "${AVMIT_TMP:?}"
+source "$(dirname "$0")/../cli/testlib.sh" # train_fixture
 S=$AVMIT_SRC/data/splits
 T=$AVMIT_TMP/crash
 rm -rf "$T" && mkdir -p "$T"
@@ -28,17 +29,7 @@ temps() { find "$1" -name '.*.tmp.*' | wc -l; }
 # ---- workloads: setup, fresh command, resume command, compare --------------------
 setup_common() {
   [ -d "$T/emb" ] && return
-  "$AVMIT" synth --split $S/AVMIT_train.csv --split $S/AVMIT_validation.csv --limit-per-class 8 \
-    --out "$T/emb" -q --threads 1 >/dev/null
-  cat >"$T/train.yaml" <<'YAML'
-rnn: {function: tf.keras.layers.GRU, units: 16, dropout: 0.3}
-bottleneck_size: 16
-bottleneck_activation: swish
-data:
-  VGG_style: {enabled: False, audio_size: 128, visual_size: 512}
-  mobilenet_style: {enabled: True, audio_size: 1024, visual_size: 1280}
-training: {learning_rate: 0.001, early_stopping: 3}
-YAML
+  train_fixture "$T" GRU 16 8 1
 }
 
 # ${w}_cmd DIR fresh|resume: set CMD to the avmit command line (so that $! is avmit
