@@ -16,6 +16,11 @@
 static uint32_t le16(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8; }
 static uint32_t le32(const uint8_t *p) { return le16(p) | le16(p + 2) << 16; }
 static uint64_t le64(const uint8_t *p) { return le32(p) | (uint64_t)le32(p + 4) << 32; }
+/* [off, off + len) lies inside a file of n bytes (no overflow for any 64-bit off, len). */
+static int fits(uint64_t off, uint64_t len, size_t n) { return off <= n && len <= n - off; }
+/* Deflate expands at most 1032:1 (zlib's limit); a larger claimed size is a lie, and
+ * allocating it would let a 4 KiB file ask for gigabytes. */
+#define DEFLATE_MAX_RATIO 1032u
 
 /* Inflate raw deflate in[n_in] into out[n_out]: 0, or -1 when the stream is bad or sized wrongly. */
 static int inflate_raw(const uint8_t *in, size_t n_in, uint8_t *out, size_t n_out) {
@@ -50,11 +55,11 @@ int avmit_npz_read(avmit_array *out, const char *path, const char *name, avmit_e
     uint64_t n_entries = le16(f + eocd + 10), cd = le32(f + eocd + 16);
     if (cd == 0xFFFFFFFFu && eocd >= 20 && le32(f + eocd - 20) == 0x07064b50) {
         uint64_t z64 = le64(f + eocd - 20 + 8); /* ZIP64 end of central directory record */
-        if (z64 + 56 <= n && le32(f + z64) == 0x06064b50) n_entries = le64(f + z64 + 32), cd = le64(f + z64 + 48);
+        if (fits(z64, 56, n) && le32(f + z64) == 0x06064b50) n_entries = le64(f + z64 + 32), cd = le64(f + z64 + 48);
     }
     uint64_t p = cd;
     for (uint64_t e = 0; e < n_entries; e++) {
-        if (p + 46 > n || le32(f + p) != 0x02014b50) {
+        if (!fits(p, 46, n) || le32(f + p) != 0x02014b50) {
             r = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name, "central directory entry %llu is damaged",
                           (unsigned long long)e);
             goto done;
@@ -62,7 +67,7 @@ int avmit_npz_read(avmit_array *out, const char *path, const char *name, avmit_e
         uint32_t method = le16(f + p + 10), crc = le32(f + p + 16);
         uint64_t csize = le32(f + p + 20), usize = le32(f + p + 24), loc = le32(f + p + 42);
         uint32_t nlen = le16(f + p + 28), xlen = le16(f + p + 30), clen = le16(f + p + 32);
-        if (p + 46 + nlen + xlen > n) break;
+        if (!fits(p + 46, (uint64_t)nlen + xlen, n)) break;
         const uint8_t *nm = f + p + 46, *x = nm + nlen, *xe = x + xlen;
         if (nlen == wn && !memcmp(nm, want, wn)) {
             while (x + 4 <= xe) { /* ZIP64: the 0xFFFFFFFF fields, in order usize, csize, offset */
@@ -75,12 +80,12 @@ int avmit_npz_read(avmit_array *out, const char *path, const char *name, avmit_e
                 }
                 x += 4 + len;
             }
-            if (loc + 30 > n || le32(f + loc) != 0x04034b50) {
+            if (!fits(loc, 30, n) || le32(f + loc) != 0x04034b50) {
                 r = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name, "local header of '%s' is damaged", want);
                 goto done;
             }
             uint64_t data = loc + 30 + le16(f + loc + 26) + le16(f + loc + 28);
-            if (data + csize > n) {
+            if (!fits(data, csize, n)) {
                 r = AVMIT_ERR(err, AVMIT_E_TRUNCATED, path, name, "member '%s' runs past the end", want);
                 goto done;
             }
@@ -89,12 +94,25 @@ int avmit_npz_read(avmit_array *out, const char *path, const char *name, avmit_e
                               "member '%s': compression method %u (only stored and deflate)", want, method);
                 goto done;
             }
+            if (method == 0 ? csize != usize : usize > csize * DEFLATE_MAX_RATIO + 64) {
+                r = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name,
+                              "member '%s': size %llu does not fit its %llu %s bytes", want,
+                              (unsigned long long)usize, (unsigned long long)csize,
+                              method ? "compressed" : "stored");
+                goto done;
+            }
+            if (usize > 0xFFFFFFFFu) {
+                r = AVMIT_ERR(err, AVMIT_E_UNSUPPORTED, path, name,
+                              "member '%s' is %llu bytes: members over 4 GiB are not supported", want,
+                              (unsigned long long)usize);
+                goto done;
+            }
             uint8_t *img = malloc(usize ? usize : 1);
             if (!img) {
                 r = AVMIT_NOMEM(err, "npz member");
                 goto done;
             }
-            if (method == 0 ? csize != usize : inflate_raw(f + data, csize, img, usize) != 0) {
+            if (method == 8 && inflate_raw(f + data, csize, img, usize) != 0) {
                 free(img);
                 r = AVMIT_ERR(err, AVMIT_E_FORMAT, path, name, "member '%s': bad %s data", want,
                               method ? "deflate" : "stored");
