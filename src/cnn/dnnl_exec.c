@@ -71,6 +71,7 @@ typedef struct cnn_shared {
     wmaster *wm;          /* per op: [0] w, [1] w2 */
     dnnl_data_type_t dt;  /* activations / weights: f32 or bf16 */
     atomic_int refs;
+    atomic_int ready;     /* every master is in oneDNN's layout (a plan was built) */
 } cnn_shared;
 
 /* One handle: its own engine, stream, plans and activation buffers. */
@@ -684,6 +685,7 @@ static int build_plan(cnn_dnnl *d, plan *p, int n, avmit_error *err) {
     free(v);
     free(c.bufs);
     if (rc) plan_free(p);
+    else atomic_store(&d->s->ready, 1);
     return rc;
 }
 
@@ -761,6 +763,7 @@ int cnn_dnnl_create(cnn_dnnl **out, cnn_xnet *x, int bf16, int threads, const ch
     memset(x, 0, sizeof *x);
     sh->dt = bf16 ? dnnl_bf16 : dnnl_f32;
     atomic_init(&sh->refs, 1);
+    atomic_init(&sh->ready, 0);
     int rc = handle_new(out, sh, threads, err);
     if (rc) shared_release(sh);
     return rc;
@@ -768,11 +771,17 @@ int cnn_dnnl_create(cnn_dnnl **out, cnn_xnet *x, int bf16, int threads, const ch
 
 int cnn_dnnl_clone(cnn_dnnl **out, cnn_dnnl *d, int threads, avmit_error *err) {
     *out = NULL;
-    if (!d->n_plans) { /* the first plan puts every weight into oneDNN's layout */
-        plan *p = &d->plans[0];
-        int rc = build_plan(d, p, 1, err);
+    if (!atomic_load(&d->s->ready)) {
+        /* The first plan puts every weight into oneDNN's layout (the shared masters);
+         * a throw-away plan does it here, for a batch of 4: a plan whose layout differs
+         * from the master's reorders a private copy, and oneDNN's GEMM picks the same
+         * inner-product weight layout for every batch of 3 or more (at 1-2 rows it
+         * wants the transpose), so the usual batches share the one copy (VGGish's fc1
+         * is 201 MB). */
+        plan p;
+        int rc = build_plan(d, &p, 4, err);
         if (rc) return rc;
-        d->n_plans = 1;
+        plan_free(&p);
     }
     atomic_fetch_add(&d->s->refs, 1);
     int rc = handle_new(out, d->s, threads, err);
