@@ -93,7 +93,8 @@ void avmit_cnn_free(avmit_cnn *net);
  * it shares net's weights, held once, and has its own plans and buffers, so
  * the two can run at the same time. Its results are net's, bit for bit.
  * Either may be freed first; the weights go with the last handle. Call it
- * before net is used from another thread (it may build net's first plan). */
+ * before net is used from another thread (it may put the shared weights
+ * into oneDNN's layout). */
 int avmit_cnn_clone(avmit_cnn **out, avmit_cnn *net, int threads, avmit_error *err);
 
 /* out[n, D] = network(in[n, input shape]); any n >= 0 (internally split into

@@ -53,7 +53,7 @@ int main(void) {
     avmit_cnn *net = NULL, *early = NULL, *c1 = NULL, *c2 = NULL;
     CHECK(avmit_cnn_load(&net, AVMIT_CNN_YAMNET, path, &o, &err) == 0, "load: %s", err.msg);
     if (!net) return test_finish("test_cnn_clone");
-    /* a clone before the original ran: it makes the original's first plan */
+    /* a clone before the original ran: it readies the shared weights itself */
     CHECK(avmit_cnn_clone(&early, net, 0, &err) == 0, "clone before any run: %s", err.msg);
     CHECK(avmit_cnn_embed(net, in, N, ref, &err) == 0, "embed: %s", err.msg);
     CHECK(avmit_cnn_clone(&c1, net, 1, &err) == 0, "clone: %s", err.msg);
